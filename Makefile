@@ -1,0 +1,61 @@
+# The course's commands. Students need two: `make lab` and `make test`.
+# Windows (no make): see README.md, "Without make (Windows)".
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8888
+# As root (containers, CI), JupyterLab refuses to start without --allow-root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
+
+# Deterministic, non-oversubscribed numerics on small machines.
+export OMP_NUM_THREADS ?= 2
+export OPENBLAS_NUM_THREADS ?= 2
+export MKL_NUM_THREADS ?= 2
+export PYTHONHASHSEED := 0
+export MPLBACKEND ?= Agg
+
+.PHONY: lab test data notebooks lint format venv benchmarks clean
+
+## venv: create .venv with the pinned packages and the helpers package installed
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+## lab: start JupyterLab on the course (PORT=8888 by default)
+lab: venv
+	@echo "Starting JupyterLab on http://localhost:$(PORT)/lab  (Ctrl+C to stop; the URL with its token follows)"
+	MPLBACKEND= $(PY) -m jupyter lab --no-browser --port=$(PORT) --ServerApp.root_dir=. --ServerApp.default_url=/lab/tree/notebooks $(ROOT_FLAG)
+
+## test: lint, then every test (unit tests, notebook sync, nbval on solutions/, browser test)
+test: venv lint
+	$(PY) -m pytest
+
+## lint: ruff check and ruff format --check on code and notebooks
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## format: apply ruff's formatting
+format: venv
+	$(VENV)/bin/ruff format .
+
+## data: regenerate data/ from scratch (deterministic, byte-identical)
+data: venv
+	$(PY) -m helpers.data
+
+## notebooks: write the student notebooks/ from solutions/
+notebooks: venv
+	$(PY) tools/build_notebooks.py
+
+## benchmarks: print the course's performance figures
+benchmarks: venv
+	$(PY) benchmarks/time_notebooks.py
+	$(PY) benchmarks/make_data_time.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache screenshots

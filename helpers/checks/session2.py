@@ -1,0 +1,3 @@
+"""Self-checks for session 2."""
+
+__all__: list[str] = []

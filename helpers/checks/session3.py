@@ -1,0 +1,3 @@
+"""Self-checks for session 3."""
+
+__all__: list[str] = []

@@ -1,0 +1,60 @@
+"""The pinned environment is the same everywhere: pyproject.toml, environment.yml (Binder), the venv."""
+
+import re
+import tomllib
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _name(req: str) -> str:
+    return re.split(r"[=<>!~\[ ;]", req, maxsplit=1)[0].strip().lower().replace("_", "-")
+
+
+def _pyproject_pins() -> dict[str, str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    reqs = project["dependencies"] + project["optional-dependencies"]["dev"]
+    pins = {}
+    for req in reqs:
+        assert "==" in req, f"pyproject.toml: {req!r} is not pinned to an exact version"
+        pins[_name(req)] = req.split("==", 1)[1].split(";")[0].strip()
+    return pins
+
+
+def _environment_yml_pins() -> dict[str, str]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    pip_lists = [d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d]
+    assert len(pip_lists) == 1, "environment.yml must have exactly one pip: section"
+    return {_name(r): r.split("==", 1)[1].strip() for r in pip_lists[0]}
+
+
+def test_environment_yml_lists_the_same_packages_and_versions_as_pyproject():
+    assert _environment_yml_pins() == _pyproject_pins()
+
+
+def test_environment_yml_python_satisfies_requires_python():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    py = [d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python")]
+    assert py and tuple(int(x) for x in py[0].split("=")[-1].split(".")[:2]) >= (3, 10)
+
+
+def test_binder_uses_the_root_environment_file():
+    # repo2docker reads only binder/ when that folder exists, so binder/ must see the same file.
+    binder_env = ROOT / "binder" / "environment.yml"
+    assert binder_env.read_text(encoding="utf-8") == (ROOT / "environment.yml").read_text(encoding="utf-8")
+
+
+def test_binder_postbuild_installs_the_helpers_package():
+    post = (ROOT / "binder" / "postBuild").read_text(encoding="utf-8")
+    commands = [line.strip() for line in post.splitlines() if line.strip() and not line.startswith("#")]
+    assert any(re.fullmatch(r"python -m pip install (--no-deps )?-e \.", c) for c in commands), commands
+    assert (ROOT / "binder" / "postBuild").stat().st_mode & 0o111, "postBuild must be executable"
+
+
+@pytest.mark.parametrize("package", sorted(_pyproject_pins()))
+def test_installed_version_matches_pin(package):
+    assert version(package) == _pyproject_pins()[package]

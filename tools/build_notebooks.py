@@ -1,0 +1,191 @@
+"""Write the student notebooks in notebooks/ from the solution notebooks in solutions/.
+
+The solutions are the single source. In a solution code cell, the answer to an
+exercise stands between two marker lines::
+
+    def perceptron(X, y, max_updates=1000, seed=0):
+        # BEGIN SOLUTION Exercise 2.1
+        # STUB: w = ...  # the weights, shape (d + 1,)
+        ...the answer...
+        # END SOLUTION
+        return w
+
+The student copy keeps everything outside the markers; between them it gets a
+stub, at the marker's indentation: the ``# STUB:`` lines (uncommented; they say
+what to write and what shape the answer has) and a
+``raise NotImplementedError("Exercise 2.1: write your code here ...")``.
+A markdown cell tagged ``solution`` (a written answer) becomes an empty answer
+box. Outputs, execution counts, solution-only tags and nbval markers are
+stripped; cell ids are kept; JSON is written with sorted keys, so building
+twice gives identical files.
+
+    python tools/build_notebooks.py            # write notebooks/ from solutions/
+    python tools/build_notebooks.py --check    # exit 1 if notebooks/ is not up to date
+    python tools/build_notebooks.py --execute  # first re-run every solution in place (stores outputs)
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "solutions"
+NOTEBOOKS = ROOT / "notebooks"
+
+BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION\b(?P<label>.*)$")
+END = re.compile(r"^[ \t]*# END SOLUTION\b")
+STUB = re.compile(r"^[ \t]*# STUB:(?P<code> ?.*)$")
+NBVAL_MARK = re.compile(r"^\s*# NBVAL_[A-Z_]+\s*$")
+SOLUTION_TAGS = {"solution"}
+ANSWER_BOX = "✍️ **Your answer:** *(double-click this cell and write your answer here)*"
+
+
+class BuildError(ValueError):
+    """A solution notebook whose markers cannot be turned into a student notebook."""
+
+
+def stub_source(source: str, where: str) -> str:
+    """Replace every BEGIN/END SOLUTION block of a code cell's source by its stub."""
+    out: list[str] = []
+    lines = source.split("\n")
+    i = 0
+    while i < len(lines):
+        m = BEGIN.match(lines[i])
+        if not m:
+            if END.match(lines[i]):
+                raise BuildError(f"{where}: '# END SOLUTION' without '# BEGIN SOLUTION' (line {i + 1})")
+            if not NBVAL_MARK.match(lines[i]):
+                out.append(lines[i])
+            i += 1
+            continue
+        indent, label = m["indent"], m["label"].strip() or "Exercise"
+        j = i + 1
+        stubs: list[str] = []
+        while j < len(lines) and not END.match(lines[j]):
+            if BEGIN.match(lines[j]):
+                raise BuildError(f"{where}: nested '# BEGIN SOLUTION' (line {j + 1})")
+            s = STUB.match(lines[j])
+            if s:
+                stubs.append(indent + s["code"].strip())
+            j += 1
+        if j == len(lines):
+            raise BuildError(f"{where}: '# BEGIN SOLUTION' (line {i + 1}) has no '# END SOLUTION'")
+        out.append(f"{indent}# ✍️ {label}: your code goes here (replace the line that raises the error).")
+        out.extend(stubs)
+        message = f"{label}: write your code here (see the instructions above)"
+        out.append(f"{indent}raise NotImplementedError({message!r})")
+        i = j + 1
+    return "\n".join(out)
+
+
+def student_notebook(nb: dict, where: str) -> dict:
+    """The student version of a solution notebook (a new dict; ``nb`` is not changed)."""
+    nb = copy.deepcopy(nb)
+    for k, cell in enumerate(nb["cells"]):
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        tags = [t for t in cell.get("metadata", {}).get("tags", []) if t not in SOLUTION_TAGS]
+        is_solution_md = "solution" in cell.get("metadata", {}).get("tags", [])
+        metadata = {"tags": tags} if tags else {}
+        if cell["cell_type"] == "code":
+            source = stub_source(source, f"{where}, cell {k}")
+            cell.update(outputs=[], execution_count=None)
+        elif cell["cell_type"] == "markdown" and is_solution_md:
+            source = ANSWER_BOX
+        cell["source"] = source
+        cell["metadata"] = metadata
+    nb["metadata"] = {
+        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    return nb
+
+
+def dumps(nb: dict) -> str:
+    return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def expected_student_notebooks() -> dict[Path, str]:
+    """Student notebook path -> the exact text the build writes for it."""
+    return {
+        NOTEBOOKS / src.name: dumps(student_notebook(load(src), src.name))
+        for src in sorted(SOLUTIONS.glob("[0-9]*.ipynb"))
+    }
+
+
+def execute_solution(path: Path, timeout: int = 120) -> None:
+    """Run a solution notebook top to bottom in its folder and store its outputs in place."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
+    nb["metadata"] = {
+        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    for cell in nb["cells"]:
+        cell.get("metadata", {}).pop("execution", None)
+    atomic_write_text(path, dumps(nb))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="only check that notebooks/ is up to date")
+    parser.add_argument(
+        "--execute", nargs="*", metavar="NB", help="re-run these solutions (all if none) first"
+    )
+    args = parser.parse_args(argv)
+    if args.execute is not None:
+        targets = [Path(p) for p in args.execute] or sorted(SOLUTIONS.glob("[0-9]*.ipynb"))
+        for path in targets:
+            print(f"executing {path.name} ...", flush=True)
+            execute_solution(path.resolve())
+    try:
+        expected = expected_student_notebooks()
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    stale = [p for p, text in expected.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
+    extra = [p for p in NOTEBOOKS.glob("*.ipynb") if p not in expected]
+    if args.check:
+        for p in stale + extra:
+            print(f"out of date: {p.relative_to(ROOT)} (run `make notebooks`)", file=sys.stderr)
+        return 1 if stale or extra else 0
+    for p in stale:
+        atomic_write_text(p, expected[p])
+        print(f"wrote {p.relative_to(ROOT)}")
+    for p in extra:
+        p.unlink()
+        print(f"removed {p.relative_to(ROOT)} (no solution notebook of that name)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
