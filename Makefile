@@ -13,7 +13,6 @@ export OMP_NUM_THREADS ?= 2
 export OPENBLAS_NUM_THREADS ?= 2
 export MKL_NUM_THREADS ?= 2
 export PYTHONHASHSEED := 0
-export MPLBACKEND ?= Agg
 
 .PHONY: lab test data notebooks lint format venv benchmarks clean
 
@@ -29,7 +28,7 @@ $(VENV)/.installed: pyproject.toml
 ## lab: start JupyterLab on the course (PORT=8888 by default)
 lab: venv
 	@echo "Starting JupyterLab on http://localhost:$(PORT)/lab  (Ctrl+C to stop; the URL with its token follows)"
-	MPLBACKEND= $(PY) -m jupyter lab --no-browser --port=$(PORT) --ServerApp.root_dir=. --ServerApp.default_url=/lab/tree/notebooks $(ROOT_FLAG)
+	$(PY) -m jupyter lab --no-browser --port=$(PORT) --ServerApp.root_dir=. --ServerApp.default_url=/lab/tree/notebooks $(ROOT_FLAG)
 
 ## test: lint, then every test (unit tests, notebook sync, nbval on solutions/, browser test)
 test: venv lint

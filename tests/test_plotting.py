@@ -1,18 +1,18 @@
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-from helpers.plotting import (  # noqa: E402
+from helpers.plotting import (
     TYPE_COLOURS,
     plot_confusion_matrix,
     plot_pdf,
     plot_pdfs_by_type,
     use_course_style,
 )
-from helpers.structures import STRUCTURE_TYPES  # noqa: E402
+from helpers.structures import STRUCTURE_TYPES
 
 
 @pytest.fixture(autouse=True)

@@ -25,7 +25,7 @@ def run_student_code(exercise: str, fn: Callable, *args, **kwargs):
         return True, fn(*args, **kwargs)
     except NotImplementedError:
         report(exercise, False, "not done yet — fill in the cell marked ✍️ above, run it, then run this check.")
-    except Exception as exc:  # the student's code crashed: say how, not where the answer is
+    except Exception as exc:  # noqa: BLE001 — any crash in student code becomes a ✘ line, not a traceback
         report(exercise, False, f"your function raised {type(exc).__name__}: {exc}")
     return False, None
 
@@ -53,3 +53,19 @@ class Quiz:
             report(f"{self.name} quiz Q{question}", True, f"correct. {why}")
         else:
             report(f"{self.name} quiz Q{question}", False, "not quite — reread the section and try another letter.")
+
+
+_QUIZZES: dict[int, Quiz] = {}
+
+
+def register_quiz(session: int, quiz: Quiz) -> None:
+    """Make ``quiz`` the quiz of ``session`` (called once by each session's checks module)."""
+    _QUIZZES[session] = quiz
+
+
+def check_quiz(session: int, question: int, answer: str) -> None:
+    """Check the answer (a letter a-d) to question ``question`` of session ``session``'s quiz."""
+    if session not in _QUIZZES:
+        report("quiz", False, f"there is no quiz for session {session!r}; sessions are {sorted(_QUIZZES)}.")
+        return
+    _QUIZZES[session].check(question, answer)

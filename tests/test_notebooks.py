@@ -1,0 +1,176 @@
+"""The notebooks: student copies built from the solutions, lesson template, clean outputs, clear stubs."""
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9]*.ipynb"))
+STUDENTS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+TEMPLATE = ["Aim", "Set-up", "Theory", "Practical", "Discussion", "Quiz", "References"]
+
+_spec = importlib.util.spec_from_file_location("build_notebooks", ROOT / "tools" / "build_notebooks.py")
+build = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(build)
+
+
+def cells(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def text_of(output: dict) -> str:
+    if output["output_type"] == "stream":
+        return output["text"] if isinstance(output["text"], str) else "".join(output["text"])
+    data = output.get("data", {}).get("text/plain", "")
+    return data if isinstance(data, str) else "".join(data)
+
+
+def test_there_are_four_sessions_and_a_student_copy_of_each():
+    assert [p.name[:2] for p in SOLUTIONS] == ["01", "02", "03", "04"]
+    assert [p.name for p in STUDENTS] == [p.name for p in SOLUTIONS]
+
+
+def test_student_notebooks_are_exactly_what_the_build_writes():
+    expected = build.expected_student_notebooks()
+    stale = [
+        p.name for p, text in expected.items() if not p.exists() or p.read_text(encoding="utf-8") != text
+    ]
+    assert not stale, f"notebooks/ out of date, run `make notebooks`: {stale}"
+
+
+@pytest.mark.parametrize("path", STUDENTS, ids=lambda p: p.name)
+def test_student_notebook_has_no_outputs_answers_or_markers(path):
+    for cell in cells(path):
+        src = "".join(cell["source"])
+        assert "BEGIN SOLUTION" not in src and "END SOLUTION" not in src and "# STUB:" not in src
+        assert "NBVAL_" not in src
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None
+    stubs = [c for c in cells(path) if "raise NotImplementedError(" in "".join(c["source"])]
+    assert len(stubs) >= 3, "each session has exercises"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
+def test_solution_follows_the_course_template(path):
+    headings = [
+        line.lstrip("#").strip()
+        for c in cells(path)
+        if c["cell_type"] == "markdown"
+        for line in "".join(c["source"]).splitlines()
+        if re.match(r"^#{1,3} ", line)
+    ]
+    assert headings[0].startswith("Session "), headings[0]
+    positions = []
+    for part in TEMPLATE:
+        found = [
+            i for i, h in enumerate(headings) if h.startswith(part) or h.split(" ", 1)[-1].startswith(part)
+        ]
+        assert found, f"{path.name}: no '{part}' heading (template: {TEMPLATE})"
+        positions.append(found[0])
+    assert positions == sorted(positions), f"{path.name}: template sections out of order"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
+def test_solution_is_executed_with_clean_outputs(path):
+    code = [c for c in cells(path) if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+    assert all(c["execution_count"] is not None for c in code), "run the solution top to bottom"
+    counts = [c["execution_count"] for c in code]
+    assert counts == list(range(1, len(code) + 1)), "executed out of order: re-run top to bottom"
+    for c in code:
+        for out in c["outputs"]:
+            assert out["output_type"] != "error", (
+                f"{path.name}: error output in {''.join(c['source'])[:60]!r}"
+            )
+            assert not (out["output_type"] == "stream" and out["name"] == "stderr"), (
+                f"{path.name}: stderr (a warning?) in {''.join(c['source'])[:60]!r}: {text_of(out)[:200]}"
+            )
+            text = text_of(out)
+            assert "✘" not in text, f"{path.name}: a self-check fails in the solution: {text[:200]}"
+            assert not re.search(r"at 0x[0-9a-f]{6,}", text), f"{path.name}: memory address in output"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
+def test_every_check_call_passes_in_the_solution(path):
+    checks = [
+        c
+        for c in cells(path)
+        if c["cell_type"] == "code" and re.search(r"\bcheck_\w+\(", "".join(c["source"]))
+    ]
+    assert checks, "exercises are followed by self-checks"
+    for c in checks:
+        assert any("✔" in text_of(o) for o in c["outputs"]), f"no ✔ after {''.join(c['source'])[:80]!r}"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
+def test_plots_end_with_show_and_label_their_axes(path):
+    for c in cells(path):
+        src = "".join(c["source"])
+        if c["cell_type"] != "code" or "plt.subplots" not in src and "plt.figure" not in src:
+            continue
+        assert src.rstrip().endswith("plt.show()"), (
+            f"{path.name}: plotting cell must end with plt.show(): {src[:80]!r}"
+        )
+        assert re.search(r"xlabel|plot_pdf|plot_confusion_matrix|plot_\w+\(", src), (
+            f"unlabelled: {src[:80]!r}"
+        )
+
+
+def test_stub_replaces_the_answer_and_keeps_the_rest():
+    src = "def f(x):\n    # BEGIN SOLUTION Exercise 9.9\n    # STUB: y = ...  # shape (n,)\n    y = 2 * x\n    # END SOLUTION\n    return y"
+    out = build.stub_source(src, "test")
+    assert "2 * x" not in out and "def f(x):" in out and out.endswith("return y")
+    assert "    y = ...  # shape (n,)" in out
+    assert "raise NotImplementedError('Exercise 9.9: write your code here" in out
+    compile(out, "stub", "exec")
+
+
+@pytest.mark.parametrize(
+    "src, match",
+    [
+        ("# BEGIN SOLUTION\nx = 1", "no '# END SOLUTION'"),
+        ("x = 1\n# END SOLUTION", "without '# BEGIN SOLUTION'"),
+        ("# BEGIN SOLUTION\n# BEGIN SOLUTION\n# END SOLUTION", "nested"),
+    ],
+)
+def test_broken_markers_are_reported_with_the_line(src, match):
+    with pytest.raises(build.BuildError, match=match):
+        build.stub_source(src, "nb.ipynb, cell 3")
+
+
+def test_build_is_deterministic_and_does_not_touch_the_solution():
+    nb = json.loads(SOLUTIONS[0].read_text(encoding="utf-8"))
+    before = json.dumps(nb, sort_keys=True)
+    a = build.dumps(build.student_notebook(nb, "x"))
+    b = build.dumps(build.student_notebook(nb, "x"))
+    assert a == b and json.dumps(nb, sort_keys=True) == before
+    assert [c.get("id") for c in json.loads(a)["cells"]] == [c.get("id") for c in nb["cells"]]
+
+
+@pytest.mark.parametrize("path", STUDENTS, ids=lambda p: p.name)
+def test_student_notebook_run_without_answers_fails_only_at_the_stubs(path):
+    """A student who runs everything before writing anything sees only 'write your code here' errors."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(
+        nb,
+        timeout=120,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
+    errors = [
+        (i, out)
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code"
+        for out in c.outputs
+        if out.output_type == "error"
+    ]
+    assert errors, "the stubs raise NotImplementedError"
+    for i, out in errors:
+        assert out.ename == "NotImplementedError", f"cell {i}: {out.ename}: {out.evalue}"
+        assert "write your code here" in out.evalue, f"cell {i}: {out.evalue}"
