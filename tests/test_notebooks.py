@@ -123,7 +123,7 @@ def test_stub_replaces_the_answer_and_keeps_the_rest():
     out = build.stub_source(src, "test")
     assert "2 * x" not in out and "def f(x):" in out and out.endswith("return y")
     assert "    y = ...  # shape (n,)" in out
-    assert "raise NotImplementedError('Exercise 9.9: write your code here" in out
+    assert 'raise NotImplementedError("Exercise 9.9: write your code here' in out
     compile(out, "stub", "exec")
 
 

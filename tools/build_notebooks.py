@@ -80,7 +80,7 @@ def stub_source(source: str, where: str) -> str:
         out.append(f"{indent}# ✍️ {label}: your code goes here (replace the line that raises the error).")
         out.extend(stubs)
         message = f"{label}: write your code here (see the instructions above)"
-        out.append(f"{indent}raise NotImplementedError({message!r})")
+        out.append(f"{indent}raise NotImplementedError({json.dumps(message, ensure_ascii=False)})")
         i = j + 1
     return "\n".join(out)
 
@@ -114,6 +114,9 @@ def dumps(nb: dict) -> str:
 def atomic_write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private (0600); give it normal permissions
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)

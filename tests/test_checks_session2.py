@@ -1,0 +1,336 @@
+"""The session-2 self-checks say ✔ to right answers and ✘ to wrong ones and to unwritten stubs."""
+
+import numpy as np
+import pytest
+
+from helpers.checks import check_quiz
+from helpers.checks import session2 as s2
+
+
+def verdict(capsys) -> str:
+    out = capsys.readouterr().out.strip()
+    assert out, "the check printed nothing"
+    assert out.count("\n") == 0, f"a check prints one line, got: {out!r}"
+    return out
+
+
+def stub(*args, **kwargs):
+    raise NotImplementedError("Exercise: write your code here")
+
+
+def test_all_lists_the_checks():
+    assert set(s2.__all__) == {
+        "check_perceptron",
+        "check_agreement",
+        "check_one_vs_rest",
+        "check_normal_equation",
+        "check_logistic_regression_gd",
+        "check_learning_rate",
+    }
+    for name in s2.__all__:
+        assert callable(getattr(s2, name))
+
+
+# --------------------------------------------------------------------------- Exercise 2.1
+
+
+def perceptron_right(X, y, max_updates=1000, seed=0):
+    rng = np.random.default_rng(seed)
+    Xb = np.column_stack([np.ones(len(X)), X])
+    w = rng.normal(size=Xb.shape[1])
+    n = 0
+    while n < max_updates:
+        wrong = np.flatnonzero(np.where(Xb @ w >= 0, 1, -1) != y)
+        if len(wrong) == 0:
+            break
+        i = rng.choice(wrong)
+        w = w + y[i] * Xb[i]
+        n += 1
+    return w, n
+
+
+def perceptron_no_bias(X, y, max_updates=1000, seed=0):
+    rng = np.random.default_rng(seed)
+    w = rng.normal(size=X.shape[1])
+    for _ in range(max_updates):
+        wrong = np.flatnonzero(np.where(X @ w >= 0, 1, -1) != y)
+        if len(wrong) == 0:
+            break
+        i = rng.choice(wrong)
+        w = w + y[i] * X[i]
+    return w, 0
+
+
+def perceptron_wrong_sign(X, y, max_updates=1000, seed=0):
+    rng = np.random.default_rng(seed)
+    Xb = np.column_stack([np.ones(len(X)), X])
+    w = rng.normal(size=Xb.shape[1])
+    n = 0
+    while n < max_updates:
+        wrong = np.flatnonzero(np.where(Xb @ w >= 0, 1, -1) != y)
+        if len(wrong) == 0:
+            break
+        i = rng.choice(wrong)
+        w = w - y[i] * Xb[i]
+        n += 1
+    return w, n
+
+
+def perceptron_unseeded(X, y, max_updates=1000, seed=0):
+    return perceptron_right(X, y, max_updates, seed=np.random.default_rng().integers(10**9))
+
+
+def perceptron_counts_wrong(X, y, max_updates=1000, seed=0):
+    w, n = perceptron_right(X, y, max_updates, seed)
+    return w, min(n, max_updates - 1)
+
+
+def perceptron_never_stops(X, y, max_updates=1000, seed=0):
+    w, n = perceptron_right(X, y, max_updates, seed)
+    if n == max_updates:  # "while not converged" without a limit
+        while True:
+            pass
+    return w, n
+
+
+def test_perceptron_right_answer_passes(capsys):
+    s2.check_perceptron(perceptron_right)
+    assert verdict(capsys).startswith("✔ Exercise 2.1")
+
+
+@pytest.mark.parametrize(
+    "fn, hint",
+    [
+        (stub, "not done yet"),
+        (perceptron_no_bias, "bias"),
+        (perceptron_wrong_sign, "misclassifies"),
+        (perceptron_unseeded, "same seed"),
+        (perceptron_counts_wrong, "exactly max_updates"),
+        (lambda X, y, max_updates=1000, seed=0: np.zeros(3), "return two things"),
+    ],
+)
+def test_perceptron_wrong_answers_fail_with_a_hint(capsys, fn, hint):
+    s2.check_perceptron(fn)
+    out = verdict(capsys)
+    assert out.startswith("✘ Exercise 2.1") and hint in out, out
+
+
+def test_perceptron_that_never_stops_is_stopped(capsys, monkeypatch):
+    monkeypatch.setattr(s2, "TIME_LIMIT", 0.5)
+    s2.check_perceptron(perceptron_never_stops)
+    out = verdict(capsys)
+    assert out.startswith("✘ Exercise 2.1") and "still running" in out, out
+
+
+def test_agreement(capsys):
+    s2.check_agreement(0.95, 0.97)
+    assert verdict(capsys).startswith("✔")
+    s2.check_agreement(0.80, 0.97)
+    assert "differ by 0.170" in verdict(capsys)
+    s2.check_agreement(95, 0.97)
+    assert verdict(capsys).startswith("✘")
+    s2.check_agreement("0.9", 0.97)
+    assert verdict(capsys).startswith("✘")
+
+
+# --------------------------------------------------------------------------- Exercise 2.2
+
+
+def ovr_right(X_train, y_train, X, max_updates=1000, seed=0):
+    classes = np.unique(y_train)
+    Xb = np.column_stack([np.ones(len(X)), X])
+    W = np.array(
+        [perceptron_right(X_train, np.where(y_train == c, 1, -1), max_updates, seed)[0] for c in classes]
+    )
+    return classes[np.argmax(Xb @ W.T, axis=1)]
+
+
+def ovr_indices(X_train, y_train, X, max_updates=1000, seed=0):
+    classes = np.unique(y_train)
+    Xb = np.column_stack([np.ones(len(X)), X])
+    W = np.array(
+        [perceptron_right(X_train, np.where(y_train == c, 1, -1), max_updates, seed)[0] for c in classes]
+    )
+    return np.argmax(Xb @ W.T, axis=1)
+
+
+def ovr_argmin(X_train, y_train, X, max_updates=1000, seed=0):
+    classes = np.unique(y_train)
+    Xb = np.column_stack([np.ones(len(X)), X])
+    W = np.array(
+        [perceptron_right(X_train, np.where(y_train == c, 1, -1), max_updates, seed)[0] for c in classes]
+    )
+    return classes[np.argmin(Xb @ W.T, axis=1)]
+
+
+def test_one_vs_rest_right_answer_passes(capsys):
+    s2.check_one_vs_rest(ovr_right)
+    assert verdict(capsys).startswith("✔ Exercise 2.2")
+
+
+@pytest.mark.parametrize(
+    "fn, hint",
+    [
+        (stub, "not done yet"),
+        (ovr_indices, "class labels"),
+        (ovr_argmin, "largest"),
+        (lambda X_train, y_train, X: y_train[:5], "one label per row"),
+        (lambda X_train, y_train, X: np.full(len(X), "Pt"), "not classes"),
+    ],
+)
+def test_one_vs_rest_wrong_answers_fail(capsys, fn, hint):
+    s2.check_one_vs_rest(fn)
+    out = verdict(capsys)
+    assert out.startswith("✘ Exercise 2.2") and hint in out, out
+
+
+# --------------------------------------------------------------------------- Exercise 2.3
+
+
+def fit_right(X, y):
+    Xb = np.column_stack([np.ones(len(X)), X])
+    return np.linalg.solve(Xb.T @ Xb, Xb.T @ y)
+
+
+def fit_with_inv(X, y):
+    Xb = np.column_stack([np.ones(len(X)), X])
+    return np.linalg.inv(Xb.T @ Xb) @ Xb.T @ y
+
+
+def fit_no_intercept_column(X, y):
+    return np.concatenate([[0.0], np.linalg.solve(X.T @ X, X.T @ y)])
+
+
+def test_normal_equation_right_answers_pass(capsys):
+    s2.check_normal_equation(fit_right)
+    assert verdict(capsys).startswith("✔ Exercise 2.3")
+    s2.check_normal_equation(lambda X, y: np.linalg.lstsq(np.column_stack([np.ones(len(X)), X]), y)[0])
+    assert verdict(capsys).startswith("✔ Exercise 2.3")
+
+
+@pytest.mark.parametrize(
+    "fn, hint",
+    [
+        (stub, "not done yet"),
+        (fit_with_inv, "inv"),
+        (fit_no_intercept_column, "without intercept"),
+        (lambda X, y: np.linalg.solve(X.T @ X, X.T @ y), "bias column"),
+        (lambda X, y: np.zeros(4), "squared error"),
+    ],
+)
+def test_normal_equation_wrong_answers_fail(capsys, fn, hint):
+    s2.check_normal_equation(fn)
+    out = verdict(capsys)
+    assert out.startswith("✘ Exercise 2.3") and hint in out, out
+
+
+# --------------------------------------------------------------------------- Exercise 2.4
+
+
+def gd_right(X, y, lr, n_steps):
+    Xb = np.column_stack([np.ones(len(X)), X])
+    w = np.zeros(Xb.shape[1])
+    losses = []
+    for _ in range(n_steps):
+        p = 1 / (1 + np.exp(-(Xb @ w)))
+        losses.append(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+        w = w - lr * Xb.T @ (p - y) / len(y)
+    return w, np.array(losses)
+
+
+def gd_no_mean(X, y, lr, n_steps):
+    Xb = np.column_stack([np.ones(len(X)), X])
+    w = np.zeros(Xb.shape[1])
+    losses = []
+    for _ in range(n_steps):
+        p = 1 / (1 + np.exp(-(Xb @ w)))
+        losses.append(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+        w = w - lr * Xb.T @ (p - y)
+    return w, np.array(losses)
+
+
+def gd_uphill(X, y, lr, n_steps):
+    Xb = np.column_stack([np.ones(len(X)), X])
+    w = np.zeros(Xb.shape[1])
+    losses = []
+    for _ in range(n_steps):
+        z = Xb @ w
+        losses.append(np.mean(np.logaddexp(0, z) - y * z))
+        w = w + lr * Xb.T @ (1 / (1 + np.exp(-z)) - y) / len(y)
+    return w, np.array(losses)
+
+
+def gd_losses_after(X, y, lr, n_steps):
+    _w, losses = gd_right(X, y, lr, n_steps + 1)
+    return gd_right(X, y, lr, n_steps)[0], losses[1:]
+
+
+def gd_stale_w(X, y, lr, n_steps):
+    return np.zeros(X.shape[1] + 1), gd_right(X, y, lr, n_steps)[1]
+
+
+def test_logistic_gd_right_answer_passes(capsys):
+    s2.check_logistic_regression_gd(gd_right)
+    assert verdict(capsys).startswith("✔ Exercise 2.4")
+
+
+@pytest.mark.parametrize(
+    "fn, hint",
+    [
+        (stub, "not done yet"),
+        (gd_no_mean, "gradient"),
+        (gd_uphill, "gradient"),
+        (gd_losses_after, "ln 2"),
+        (gd_stale_w, "final one"),
+        (lambda X, y, lr, n_steps: gd_right(X, y, lr, n_steps + 1), "one value per step"),
+        (lambda X, y, lr, n_steps: gd_right(X, y, lr, n_steps)[0], "return two things"),
+    ],
+)
+def test_logistic_gd_wrong_answers_fail(capsys, fn, hint):
+    s2.check_logistic_regression_gd(fn)
+    out = verdict(capsys)
+    assert out.startswith("✘ Exercise 2.4") and hint in out, out
+
+
+# --------------------------------------------------------------------------- Exercise 2.5
+
+
+@pytest.mark.parametrize("rate", [0.5, 1.0, 1.5])
+def test_learning_rate_good_ones_pass(capsys, rate):
+    s2.check_learning_rate(lambda: rate)
+    assert verdict(capsys).startswith("✔ Exercise 2.5")
+
+
+@pytest.mark.parametrize(
+    "fn, hint",
+    [
+        (stub, "not done yet"),
+        (lambda: 0.01, "still above"),
+        (lambda: 5.0, "diverges"),
+        (lambda: -1.0, "positive"),
+        (lambda: "0.5", "one number"),
+    ],
+)
+def test_learning_rate_bad_ones_fail(capsys, fn, hint):
+    s2.check_learning_rate(fn)
+    out = verdict(capsys)
+    assert out.startswith("✘ Exercise 2.5") and hint in out, out
+
+
+# --------------------------------------------------------------------------- quiz
+
+
+def test_quiz_has_five_questions_and_checks_letters(capsys):
+    from helpers.checks._core import _QUIZZES
+
+    quiz = _QUIZZES[2]
+    right = {q: a for q, (a, _) in quiz.questions.items()}
+    assert sorted(right) == [1, 2, 3, 4, 5]
+    for q, a in right.items():
+        check_quiz(2, q, a)
+        assert verdict(capsys).startswith(f"✔ Session 2 quiz Q{q}")
+        wrong = next(x for x in "abcd" if x != a)
+        check_quiz(2, q, wrong)
+        assert verdict(capsys).startswith(f"✘ Session 2 quiz Q{q}")
+    check_quiz(2, 1, "?")
+    assert "one letter" in verdict(capsys)
