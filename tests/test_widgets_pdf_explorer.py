@@ -1,0 +1,192 @@
+"""The PDF explorer: a labelled static figure, and a widget whose controls redraw it."""
+
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from helpers.plotting import use_course_style
+from helpers.structures import SIZES, STRUCTURE_TYPES
+from helpers.widgets.pdf_explorer import (
+    R_EXPLORER,
+    pdf_explorer_widget,
+    plot_pdf_explorer,
+)
+
+ipywidgets = pytest.importorskip("ipywidgets")
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def curve(ax) -> np.ndarray:
+    """The G(r) values of the explorer's curve (the first line: the others are guides)."""
+    return np.asarray(ax.lines[0].get_ydata(), dtype=float)
+
+
+def test_static_figure_has_units_title_and_a_pdf():
+    fig = plot_pdf_explorer("FCC", "Pt", 4)
+    assert isinstance(fig, matplotlib.figure.Figure)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "r (Å)"
+    assert ax.get_ylabel() == "G(r) (Å⁻²)"
+    title = ax.get_title()
+    assert "FCC" in title and "Pt" in title and "93 atoms" in title, title
+    x = np.asarray(ax.lines[0].get_xdata())
+    assert x[0] == pytest.approx(1.0) and x[-1] == pytest.approx(30.0)
+    g = curve(ax)
+    assert g.shape == R_EXPLORER.shape and np.all(np.isfinite(g))
+    # first maximum at Pt's nearest-neighbour distance, 2.77 Å
+    assert R_EXPLORER[np.argmax(g)] == pytest.approx(2.77, abs=0.1)
+
+
+def test_static_figure_draws_on_given_axes():
+    fig, ax = plt.subplots()
+    assert plot_pdf_explorer("BCC", "Fe", 5, ax=ax) is fig
+    assert len(ax.lines) >= 1
+
+
+def test_parameters_change_the_curve_as_physics_says():
+    def peak_height(**kw):
+        return curve(plot_pdf_explorer("FCC", "Au", 4, **kw).axes[0]).max()
+
+    # more thermal motion -> broader, lower peaks
+    assert peak_height(biso=1.0) < peak_height(biso=0.1)
+    # a bigger particle keeps its PDF amplitude to larger r
+    small = curve(plot_pdf_explorer("FCC", "Au", 2).axes[0])
+    big = curve(plot_pdf_explorer("FCC", "Au", 7).axes[0])
+    far = R_EXPLORER > 15
+    assert np.abs(big[far]).max() > 3 * np.abs(small[far]).max()
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"structure_type": "fcc"}, "structure_type"),
+        ({"element": "Xx"}, "element"),
+        ({"size": 1}, "size"),
+        ({"structure_type": "BCC", "size": 2}, "size"),
+        ({"qmax": 0.5}, "qmax"),
+        ({"qdamp": -0.1}, "qdamp"),
+        ({"biso": float("nan")}, "biso"),
+    ],
+)
+def test_bad_arguments_give_one_clear_value_error(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        plot_pdf_explorer(**kwargs)
+
+
+def test_wrong_type_gives_type_error():
+    with pytest.raises(TypeError, match="qmax"):
+        plot_pdf_explorer(qmax="25")
+
+
+def test_widget_builds_with_findable_controls():
+    box = pdf_explorer_widget()
+    assert isinstance(box, ipywidgets.VBox)
+    assert "pdf-explorer" in box._dom_classes
+    c = box.controls
+    assert isinstance(c["structure_type"], ipywidgets.Dropdown)
+    assert list(c["structure_type"].options) == list(STRUCTURE_TYPES)
+    assert isinstance(c["element"], ipywidgets.Dropdown)
+    assert list(c["size"].options) == list(SIZES["FCC"])
+    for name, desc, lo, hi in [
+        ("qmax", "Qmax (Å⁻¹)", 12, 25),
+        ("qdamp", "Qdamp (Å⁻¹)", 0.01, 0.05),
+        ("biso", "Biso (Å²)", 0.1, 1.0),
+    ]:
+        s = c[name]
+        assert isinstance(s, ipywidgets.FloatSlider)
+        assert s.description == desc and s.min == pytest.approx(lo) and s.max == pytest.approx(hi)
+        assert s.continuous_update is False
+    assert isinstance(box.output, ipywidgets.Output)
+    # every control is inside the container
+    shown = set()
+    stack = [box]
+    while stack:
+        w = stack.pop()
+        shown.add(id(w))
+        stack.extend(getattr(w, "children", ()))
+    assert all(id(w) in shown for w in c.values()) and id(box.output) in shown
+
+
+def test_changing_a_control_redraws(monkeypatch):
+    import helpers.widgets.pdf_explorer as mod
+
+    calls = []
+    real = mod.plot_pdf_explorer
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mod, "plot_pdf_explorer", spy)
+    box = pdf_explorer_widget()
+    assert len(calls) == 1  # the first drawing
+    box.controls["qmax"].value = 15.0
+    assert len(calls) == 2 and calls[-1]["qmax"] == pytest.approx(15.0)
+    box.controls["element"].value = "Au"
+    assert calls[-1]["element"] == "Au"
+    box.redraw()
+    assert len(calls) == 4
+
+
+def png_of(box) -> str:
+    (out,) = box.output.outputs
+    assert out["output_type"] == "display_data"
+    return out["data"]["image/png"]
+
+
+def test_the_output_shows_a_png_that_changes_with_a_slider():
+    import base64
+
+    box = pdf_explorer_widget()
+    first = png_of(box)
+    assert base64.b64decode(first).startswith(b"\x89PNG")
+    assert "FCC Pt" in box.output.outputs[0]["data"]["text/plain"]
+    box.controls["biso"].value = 1.0
+    second = png_of(box)
+    assert second != first
+    assert "Biso 1 Å²" in box.output.outputs[0]["data"]["text/plain"]
+
+
+def test_changing_the_type_offers_its_sizes_and_redraws_once(monkeypatch):
+    import helpers.widgets.pdf_explorer as mod
+
+    calls = []
+    real = mod.plot_pdf_explorer
+    monkeypatch.setattr(mod, "plot_pdf_explorer", lambda *a, **k: calls.append(k) or real(*a, **k))
+    box = pdf_explorer_widget()
+    box.controls["structure_type"].value = "BCC"
+    assert list(box.controls["size"].options) == list(SIZES["BCC"])
+    assert box.controls["size"].value in SIZES["BCC"]
+    assert len(calls) == 2 and calls[-1]["structure_type"] == "BCC"
+    assert calls[-1]["size"] in SIZES["BCC"]
+
+
+def test_each_redraw_is_fast():
+    """A redraw, including rendering the PNG, takes < 0.2 s (best of 3, on the largest particles).
+
+    Measured as CPU time of this process, so that other programs running on a busy machine do not make the
+    test fail; on an idle machine wall time and CPU time agree.
+    """
+    use_course_style()  # as in every notebook: the figure size and dpi of the course
+    box = pdf_explorer_widget()
+    worst = 0.0
+    for stype in ("Icosahedral", "SC", "Decahedral"):  # the largest particles, up to ~900 atoms
+        box.controls["structure_type"].value = stype
+        box.controls["size"].value = max(SIZES[stype])
+        times = []
+        for _ in range(3):
+            t0 = time.process_time()
+            box.redraw()
+            times.append(time.process_time() - t0)
+        worst = max(worst, min(times))
+    assert worst < 0.2, f"slowest redraw took {worst:.3f} s"
