@@ -155,7 +155,22 @@ def execute_solution(path: Path, timeout: int = 120) -> None:
     }
     for cell in nb["cells"]:
         cell.get("metadata", {}).pop("execution", None)
+        if cell["cell_type"] == "code":
+            cell["outputs"] = coalesce_streams(cell["outputs"])
     atomic_write_text(path, dumps(nb))
+
+
+def coalesce_streams(outputs: list) -> list:
+    """Join consecutive stdout (or stderr) chunks, so a re-run stores the same JSON however the kernel split them."""
+    merged: list = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        same_stream = prev is not None and prev["output_type"] == out["output_type"] == "stream"
+        if same_stream and prev["name"] == out["name"]:
+            prev["text"] = "".join(prev["text"]) + "".join(out["text"])
+            continue
+        merged.append(out)
+    return merged
 
 
 def main(argv: list[str] | None = None) -> int:
