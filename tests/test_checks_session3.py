@@ -1,0 +1,275 @@
+"""Session 3 self-checks: a right answer prints ✔, wrong answers and unwritten stubs print ✘."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
+
+from helpers.checks import check_quiz
+from helpers.checks import session3 as S3
+from helpers.checks._core import _QUIZZES
+from helpers.checks.session3 import check_choose_k, check_forward, check_gradients
+
+# --------------------------------------------------------------------------- right answers
+
+
+def forward(params, X):
+    H = np.tanh(X @ params["W1"] + params["b1"])
+    Z = H @ params["W2"] + params["b2"]
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return H, E / E.sum(axis=1, keepdims=True)
+
+
+def loss_and_grads(params, X, Y):
+    n = len(X)
+    H, P = forward(params, X)
+    loss = -np.mean(np.sum(Y * np.log(P), axis=1))
+    dZ = (P - Y) / n
+    dA = (dZ @ params["W2"].T) * (1 - H**2)
+    grads = {"W1": X.T @ dA, "b1": dA.sum(axis=0), "W2": H.T @ dZ, "b2": dZ.sum(axis=0)}
+    return loss, grads
+
+
+def choose_k_by_silhouette(X, ks, seed=0):
+    scores = [
+        silhouette_score(X, KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(X)) for k in ks
+    ]
+    return int(ks[int(np.argmax(scores))]), scores
+
+
+def stub(*args, **kwargs):
+    raise NotImplementedError("Exercise 3.x: write your code here (see the instructions above)")
+
+
+def verdict(capsys) -> str:
+    out = capsys.readouterr().out.strip()
+    assert len(out.splitlines()) == 1, f"a check prints exactly one line, got: {out!r}"
+    return out
+
+
+# --------------------------------------------------------------------------- Exercise 3.1
+
+
+def test_forward_right_answer_passes(capsys):
+    check_forward(forward)
+    assert verdict(capsys).startswith("✔ Exercise 3.1")
+
+
+def unstable_forward(params, X):
+    H = np.tanh(X @ params["W1"] + params["b1"])
+    E = np.exp(H @ params["W2"] + params["b2"])
+    return H, E / E.sum(axis=1, keepdims=True)
+
+
+def relu_forward(params, X):
+    H = np.maximum(0, X @ params["W1"] + params["b1"])
+    return H, forward(params, X)[1]
+
+
+def unnormalised_forward(params, X):
+    H, P = forward(params, X)
+    return H, P * 2
+
+
+def column_softmax_forward(params, X):
+    H = np.tanh(X @ params["W1"] + params["b1"])
+    Z = H @ params["W2"] + params["b2"]
+    E = np.exp(Z - Z.max(axis=0, keepdims=True))
+    return H, E / E.sum(axis=0, keepdims=True)
+
+
+def probabilities_only(params, X):
+    return forward(params, X)[1]
+
+
+def half_done(params, X):
+    H = np.tanh(X @ params["W1"] + params["b1"])
+    P = ...  # the stub line left in place
+    return H, P
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (stub, "not done yet"),
+        (unstable_forward, "subtract each row's largest logit"),
+        (relu_forward, "tanh(X W1 + b1)"),
+        (unnormalised_forward, "do not sum to 1"),
+        (column_softmax_forward, "do not sum to 1"),
+        (probabilities_only, "pair (H, P)"),
+        (half_done, "still `...`"),
+    ],
+    ids=lambda x: getattr(x, "__name__", "hint"),
+)
+def test_forward_wrong_answers_fail_with_a_hint(capsys, wrong, hint):
+    check_forward(wrong)
+    out = verdict(capsys)
+    assert out.startswith("✘ Exercise 3.1") and hint in out, out
+
+
+# --------------------------------------------------------------------------- Exercise 3.2
+
+
+def test_gradients_right_answer_passes_and_reports_a_tiny_error(capsys):
+    assert check_gradients(loss_and_grads) is None  # prints, returns nothing (no stray output in a notebook)
+    out = verdict(capsys)
+    assert out.startswith("✔ Exercise 3.2") and "max relative error" in out, out
+    worst = float(re.search(r"max relative error ([0-9.e+-]+) <", out).group(1))
+    assert worst < 1e-6
+
+
+def test_gradient_check_does_not_change_or_depend_on_mutated_params(capsys):
+    def mutating(params, X, Y):
+        loss, grads = loss_and_grads(params, X, Y)
+        params["W1"] -= 0.1 * grads["W1"]  # a student's in-place update must not break the check
+        return loss, grads
+
+    check_gradients(mutating)
+    assert verdict(capsys).startswith("✔ Exercise 3.2")
+
+
+def no_tanh_derivative(params, X, Y):
+    loss, grads = loss_and_grads(params, X, Y)
+    _, P = forward(params, X)
+    dA = ((P - Y) / len(X)) @ params["W2"].T
+    return loss, dict(grads, W1=X.T @ dA, b1=dA.sum(axis=0))
+
+
+def summed_gradients(params, X, Y):
+    loss, grads = loss_and_grads(params, X, Y)
+    return loss, {k: v * len(X) for k, v in grads.items()}
+
+
+def bias_mean(params, X, Y):
+    loss, grads = loss_and_grads(params, X, Y)
+    _, P = forward(params, X)
+    return loss, dict(grads, b2=((P - Y) / len(X)).mean(axis=0))
+
+
+def summed_loss(params, X, Y):
+    loss, grads = loss_and_grads(params, X, Y)
+    return loss * len(X), grads
+
+
+def wrong_shapes(params, X, Y):
+    loss, grads = loss_and_grads(params, X, Y)
+    return loss, dict(grads, W1=grads["W1"].T)
+
+
+def missing_key(params, X, Y):
+    loss, grads = loss_and_grads(params, X, Y)
+    del grads["b1"]
+    return loss, grads
+
+
+def sign_flipped(params, X, Y):
+    loss, grads = loss_and_grads(params, X, Y)
+    return loss, {k: -v for k, v in grads.items()}
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (stub, "not done yet"),
+        (no_tanh_derivative, "W1"),
+        (summed_gradients, "same factor"),
+        (bias_mean, "sum of the upstream gradient"),
+        (summed_loss, "take the mean"),
+        (wrong_shapes, "should have the shape of W1"),
+        (missing_key, "keys"),
+        (sign_flipped, "disagree"),
+    ],
+    ids=lambda x: getattr(x, "__name__", "hint"),
+)
+def test_gradients_wrong_answers_fail_with_a_hint(capsys, wrong, hint):
+    check_gradients(wrong)
+    out = verdict(capsys)
+    assert out.startswith("✘ Exercise 3.2") and hint in out, out
+
+
+def test_tiny_mlp_validates_its_arguments():
+    params, X, Y = S3.tiny_mlp(n_in=2, n_hidden=3, n_out=2, n_samples=4)
+    assert params["W1"].shape == (2, 3) and X.shape == (4, 2) and Y.shape == (4, 2)
+    assert np.allclose(Y.sum(axis=1), 1)
+    with pytest.raises(ValueError, match="n_hidden"):
+        S3.tiny_mlp(n_hidden=0)
+    with pytest.raises(ValueError, match="n_out"):
+        S3.tiny_mlp(n_out=1)
+
+
+# --------------------------------------------------------------------------- Exercise 3.3
+
+
+def test_choose_k_right_answer_passes(capsys):
+    check_choose_k(choose_k_by_silhouette)
+    out = verdict(capsys)
+    assert out.startswith("✔ Exercise 3.3") and "k = 4" in out, out
+
+
+def index_not_k(X, ks, seed=0):
+    _, scores = choose_k_by_silhouette(X, ks, seed)
+    return int(np.argmax(scores)), scores
+
+
+def lowest_inertia(X, ks, seed=0):
+    inertias = [KMeans(n_clusters=k, n_init=10, random_state=seed).fit(X).inertia_ for k in ks]
+    return int(ks[int(np.argmin(inertias))]), inertias
+
+
+def smallest_score(X, ks, seed=0):
+    _, scores = choose_k_by_silhouette(X, ks, seed)
+    return int(ks[int(np.argmin(scores))]), scores
+
+
+def too_few_scores(X, ks, seed=0):
+    k, scores = choose_k_by_silhouette(X, ks, seed)
+    return k, scores[:-1]
+
+
+def only_k(X, ks, seed=0):
+    return choose_k_by_silhouette(X, ks, seed)[0]
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (stub, "not done yet"),
+        (index_not_k, "position in ks"),
+        (lowest_inertia, "silhouette"),
+        (smallest_score, "highest silhouette"),
+        (too_few_scores, "one number per k"),
+        (only_k, "pair (best_k, scores)"),
+    ],
+    ids=lambda x: getattr(x, "__name__", "hint"),
+)
+def test_choose_k_wrong_answers_fail_with_a_hint(capsys, wrong, hint):
+    check_choose_k(wrong)
+    out = verdict(capsys)
+    assert out.startswith("✘ Exercise 3.3") and hint in out, out
+
+
+# --------------------------------------------------------------------------- quiz
+
+
+def test_session3_quiz_is_registered_with_one_right_letter_per_question(capsys):
+    quiz = _QUIZZES[3]
+    assert 3 <= len(quiz.questions) <= 5
+    for q, (letter, why) in quiz.questions.items():
+        assert letter in "abcd" and why
+        check_quiz(3, q, letter)
+        assert verdict(capsys).startswith(f"✔ Session 3 quiz Q{q}")
+        wrong = next(x for x in "abcd" if x != letter)
+        check_quiz(3, q, wrong)
+        assert verdict(capsys).startswith(f"✘ Session 3 quiz Q{q}")
+
+
+def test_public_checks_are_exported():
+    assert set(S3.__all__) == {"check_forward", "check_gradients", "check_choose_k"}
+    import helpers.checks as C
+
+    for name in S3.__all__:
+        assert getattr(C, name) is getattr(S3, name)
