@@ -1,0 +1,519 @@
+"""X-ray pair distribution function (PDF) of a metal nanoparticle.
+
+What is computed
+----------------
+The reduced PDF G(r) (unit Å⁻²) of a finite cluster of *one* element, as an
+X-ray total-scattering experiment followed by a Fourier transform would give
+it, in the conventions of DiffPy-CMI's ``DebyePDFCalculator``:
+
+1. **Debye scattering equation.**  A particle of N atoms scatters X-rays with
+   intensity I(Q) = N f(Q)² + f(Q)² Σ_{i≠j} sin(Q d_ij) / (Q d_ij), where d_ij
+   is the distance between atoms i and j and f(Q) is the atomic form factor.
+   Every *ordered* pair i≠j counts, so each unordered pair counts twice.
+2. **Structure functions.**  S(Q) = I(Q) / (N f(Q)²) and the reduced structure
+   function F(Q) = Q [S(Q) - 1] = (2/N) Σ_{i<j} sin(Q d_ij) / d_ij.  For a
+   particle made of a single element f(Q)² cancels, so no form-factor table is
+   needed; mixed-element particles are not supported (they would need
+   f_i f_j / <f>² weights).
+3. **Thermal motion (Biso).**  Atoms vibrate, so each distance is spread by a
+   Gaussian with mean-square width σ² = 2 U = Biso / (4π²) (U is the mean-square
+   displacement of one atom along one direction, Biso = 8π² U).  In Q space
+   this multiplies F(Q) by the Debye-Waller factor exp(-Biso Q² / (8π²)); in r
+   space, wider PDF peaks.
+4. **Fourier transform with termination.**  A diffractometer measures only
+   Qmin ≤ Q ≤ Qmax, so G(r) = (2/π) ∫_{Qmin}^{Qmax} F(Q) sin(Q r) dQ.  The sharp
+   cut at Qmax makes "termination ripples" of wavelength ≈ 2π/Qmax around every
+   peak; the cut at Qmin removes the slowly varying small-angle signal.
+5. **Instrument resolution (Qdamp).**  Finite Q resolution damps the PDF at
+   high r: G(r) is multiplied by exp(-(Qdamp r)² / 2).
+
+Without termination and damping G(r) = (1/N) Σ_{i≠j} g(r - d_ij) / d_ij with
+g a normalised Gaussian of width σ, so the area under r·G(r) over a peak is the
+average number of neighbours at that distance (12 for the first shell of bulk
+fcc).  DebyeCalculator (version 1.1.1) sums each unordered pair once and so
+returns exactly half this G(r); the shape is identical.
+
+How it is computed (fast)
+-------------------------
+Evaluating sin(Q d) for every pair and every Q is slow (a 500-atom particle
+has 125 000 pairs).  But G(r) depends on the distances only through their
+histogram, so:
+
+* the distances are spread onto a fine uniform grid x_n = n Δ, with
+  Δ ≤ 0.4 / Qmax (1/64 Å for Qmax = 25 Å⁻¹).  Each distance is shared among
+  its four nearest grid points with cubic-interpolation weights, placed from
+  sub-bins of width Δ/32, so a distance is effectively known to ±Δ/64;
+* one fast sine transform (``scipy.fft.dst``) of the histogram divided by x_n
+  gives Σ sin(Q d) / d, hence F(Q), on the uniform grid Q_k = k π / L, where
+  L ≥ the longest distance is the length of the grid;
+* F(Q) is multiplied by the Debye-Waller factor and by the Qmin..Qmax window
+  (the grid point Q_k stands for the part of [Q_k - π/2L, Q_k + π/2L] inside the
+  window, so results change smoothly with qmin and qmax), and a second sine
+  transform gives G on the grid x_n, which is interpolated (cubic) at the
+  requested r and multiplied by the Qdamp envelope.
+
+A sum over a Q grid with step π/L makes G periodic with period 2L; L is chosen
+large enough that no distance folds back below max(r) + 30 Å.  Compared with
+the exact integral over pairs, the error is at most about 0.3 % of the highest
+peak (largest for Biso = 0, where the cut at Qmax is sharpest) and the Pearson
+correlation is above 0.99999.  Histograms hold whole numbers, so the output
+does not depend on summation order: it is deterministic.
+
+Public API: :func:`compute_pdf` (from an ``ase.Atoms``) and
+:func:`pdf_from_distances` (from ``scipy.spatial.distance.pdist`` output, so
+that one geometry's distances can be rescaled and reused).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from functools import lru_cache
+from numbers import Integral
+
+import numpy as np
+from ase.data import chemical_symbols
+from scipy import fft as _fft
+from scipy import sparse
+from scipy.spatial.distance import pdist
+
+__all__ = ["compute_pdf", "pdf_from_distances"]
+
+QMAX_LIMIT = 100.0
+"""Largest accepted ``qmax`` (Å⁻¹); X-ray PDF data reach about 20-50 Å⁻¹."""
+
+_SUBBINS = 32  # sub-bins per grid step Δ (a distance is placed to within ±Δ/64)
+_DELTA_TIMES_QMAX = 0.4  # grid spacing Δ = largest power of two ≤ 0.4 / qmax
+_IMAGE_MARGIN = 15.0  # Å; the periodic image of the longest distance stays 2x this beyond max(r)
+_CHUNK = 1 << 16  # distances binned per step, to keep temporary arrays small (in cache)
+_MAX_NODES = 1 << 19  # largest grid (8192 Å at qmax = 25 Å⁻¹); larger means wrong units
+
+
+def compute_pdf(
+    atoms,
+    r,
+    *,
+    qmin: float = 0.7,
+    qmax: float = 25.0,
+    qdamp: float = 0.04,
+    biso: float = 0.3,
+) -> np.ndarray:
+    """Reduced X-ray PDF G(r) (Å⁻²) of a monoatomic particle.
+
+    Parameters
+    ----------
+    atoms : ase.Atoms with at least two atoms, all of one element (the form
+        factor then cancels, see the module docstring); periodic boundary
+        conditions are ignored, the particle is treated as an isolated cluster.
+    r : 1-D array of strictly increasing, non-negative distances (Å).
+    qmin, qmax : Q range (Å⁻¹) of the Fourier transform, 0 ≤ qmin < qmax ≤ 100.
+    qdamp : instrumental damping (Å⁻¹), envelope exp(-(qdamp r)² / 2); ≥ 0.
+    biso : isotropic displacement parameter Biso = 8π²U (Å²) of every atom; ≥ 0.
+
+    Returns
+    -------
+    numpy.ndarray of float64, same shape as ``r``.
+
+    Raises
+    ------
+    ValueError
+        if an argument is invalid (see :func:`pdf_from_distances`), if ``atoms``
+        has fewer than two atoms, more than one element or non-finite positions,
+        or if two atoms coincide.
+
+    Notes
+    -----
+    The result is exactly ``pdf_from_distances(pdist(atoms.positions), len(atoms), r, ...)``.
+    Time: about 0.5 ms for 100 atoms, 1.5 ms for 500 and 12 ms for 2000 (one CPU core);
+    the pair loop is O(N²), the rest is nearly independent of the particle.
+    """
+    if not hasattr(atoms, "get_positions") or not hasattr(atoms, "numbers"):
+        raise ValueError(f"atoms must be an ase.Atoms object, got {type(atoms).__name__}")
+    n_atoms = len(atoms)
+    if n_atoms < 2:
+        raise ValueError(f"atoms must contain at least 2 atoms to have a pair distribution, got {n_atoms}")
+    numbers = np.asarray(atoms.numbers)
+    if (numbers != numbers[0]).any():
+        elements = ", ".join(chemical_symbols[z] for z in np.unique(numbers))
+        raise ValueError(f"atoms must contain a single element (monoatomic particle), got {elements}")
+    positions = np.asarray(atoms.get_positions(), dtype=float)
+    if not np.isfinite(positions).all():
+        raise ValueError("atoms has non-finite (NaN or infinite) positions")
+    qmin, qmax, qdamp, biso = _check_parameters(qmin, qmax, qdamp, biso)
+    r = _check_r(r)
+    # The same as pdf_from_distances(pdist(positions), n_atoms, r, ...), bit for bit (tested), but faster:
+    # squared distances of positions scaled by a power of two, whose square roots are directly the
+    # sub-bin coordinates of the distances (see _count_pairs), and no pass to find the longest distance.
+    scale = _SUBBINS / _node_spacing(qmax)
+    squared = pdist(
+        positions * scale, "sqeuclidean", out=_scratch("pairs", n_atoms * (n_atoms - 1) // 2, float)
+    )
+    centred = positions - positions.mean(axis=0)
+    reach = 2.0 * math.sqrt(float(np.einsum("ij,ij->i", centred, centred).max()))  # >= every distance
+    return _pdf_from_pairs(squared, True, n_atoms, r, qmin, qmax, qdamp, biso, d_bound=reach)
+
+
+def pdf_from_distances(
+    distances,
+    n_atoms: int,
+    r,
+    *,
+    qmin: float = 0.7,
+    qmax: float = 25.0,
+    qdamp: float = 0.04,
+    biso: float = 0.3,
+) -> np.ndarray:
+    """Reduced X-ray PDF G(r) (Å⁻²) of a monoatomic particle from its pair distances.
+
+    Parameters
+    ----------
+    distances : 1-D array of the n_atoms (n_atoms - 1) / 2 distances (Å) between
+        all unordered pairs of atoms, each pair once, as returned by
+        ``scipy.spatial.distance.pdist(positions)``; all positive and finite.
+        Multiplying it by a factor is the same as scaling the particle.
+    n_atoms : number of atoms (≥ 2) in the particle.
+    r, qmin, qmax, qdamp, biso : as in :func:`compute_pdf`.
+
+    Returns
+    -------
+    numpy.ndarray of float64, same shape as ``r``.
+
+    Raises
+    ------
+    ValueError
+        naming the argument, if ``qmin``/``qmax``/``qdamp``/``biso`` are not
+        finite numbers with 0 ≤ qmin < qmax ≤ 100, qdamp ≥ 0, biso ≥ 0; if ``r``
+        is not a non-empty 1-D array of finite, non-negative, strictly
+        increasing values; if ``n_atoms`` is not an integer ≥ 2; or if
+        ``distances`` is not 1-D, has the wrong length, or holds a value that is
+        not positive and finite; or if distances or r are so long (thousands of
+        Å, wrong units) that the grid would not fit in memory.
+    """
+    qmin, qmax, qdamp, biso = _check_parameters(qmin, qmax, qdamp, biso)
+    r = _check_r(r)
+    d = _check_distances(distances, n_atoms)
+    return _pdf_from_pairs(d, False, int(n_atoms), r, qmin, qmax, qdamp, biso)
+
+
+def _pdf_from_pairs(
+    pairs: np.ndarray,
+    squared: bool,
+    n_atoms: int,
+    r: np.ndarray,
+    qmin: float,
+    qmax: float,
+    qdamp: float,
+    biso: float,
+    d_bound: float | None = None,
+) -> np.ndarray:
+    """G(r) from the pair distances (or, if ``squared``, see _count_pairs); other arguments already checked.
+
+    ``d_bound``, an upper bound of the distances, saves a pass over them when ``squared``.
+    """
+    delta = _node_spacing(qmax)
+    r_max = float(r[-1])
+    counts, d_max = _count_pairs(pairs, squared, delta, d_bound)
+    if d_max is None:  # only the sub-bin [j, j + 1) Δ/32 of the longest distance is known
+        j = int(np.flatnonzero(counts)[-1])
+        low, high = j * delta / _SUBBINS, (j + 1) * delta / _SUBBINS
+        if _box_length(low, r_max) == _box_length(high, r_max):
+            d_max = low  # the box length does not depend on where the longest distance lies in its sub-bin
+        else:
+            d_max = math.sqrt(float(pairs.max())) * delta / _SUBBINS
+        counts = counts[: _n_counts(low, delta)]  # as pdf_from_distances would (whole steps Δ)
+    box = _box_length(d_max, r_max)
+    if box / delta > _MAX_NODES:
+        raise ValueError(
+            f"distances up to {d_max:.4g} Å and r up to {r_max:.4g} Å with qmax={qmax:g} Å⁻¹ need too fine "
+            "a grid; are the distances in Å?"
+        )
+    return _pdf_from_counts(counts, box, n_atoms, r, delta, qmin, qmax, qdamp, biso)
+
+
+def _pdf_from_counts(
+    counts: np.ndarray,
+    box: float,
+    n_atoms: int,
+    r: np.ndarray,
+    delta: float,
+    qmin: float,
+    qmax: float,
+    qdamp: float,
+    biso: float,
+) -> np.ndarray:
+    """G(r) from the numbers of pairs in sub-bins [j, j + 1) Δ/32 (see _count_pairs) and the grid length
+    ``box`` (see _box_length); arguments checked."""
+    n_nodes = round(box / delta)  # grid nodes x_n = n Δ, n = 0 .. n_nodes - 1
+    dq = math.pi / box  # Q grid Q_k = k dq of the sine transform
+
+    # F0(Q_k) = Σ_{i<j} sin(Q_k d_ij) / d_ij from the histogram (node 0 at x = 0 does not contribute)
+    hist = _spread_to_nodes(counts, n_nodes)
+    f0 = _fft.dst(hist[1:] * _inverse_nodes(delta, n_nodes), type=1, overwrite_x=True) / 2.0
+
+    # F(Q) = Q [S(Q) - 1]: ordered pairs i≠j (twice the unordered ones), with the Debye-Waller factor
+    k_max = min(n_nodes - 1, math.ceil(qmax / dq + 0.5))
+    q = np.arange(1, k_max + 1) * dq
+    f_q = f0[:k_max] * (2.0 / n_atoms) * np.exp(-(biso / (8.0 * math.pi**2)) * q * q)
+
+    # (2/π) ∫_{qmin}^{qmax} F(Q) sin(Q r) dQ: Q_k stands for the part of [Q_k - dq/2, Q_k + dq/2] in range
+    weights = np.clip(np.minimum(q + 0.5 * dq, qmax) - np.maximum(q - 0.5 * dq, qmin), 0.0, None)
+    coefficients = np.zeros(n_nodes - 1)
+    coefficients[:k_max] = weights * f_q
+    g_nodes = _fft.dst(coefficients, type=1, overwrite_x=True) / math.pi  # G(x_n), n = 1 .. n_nodes - 1
+
+    return _interpolate_cubic(g_nodes, delta, r) * np.exp(-0.5 * (qdamp * r) ** 2)
+
+
+# --- argument checks -------------------------------------------------------------------------------------
+
+
+def _as_float(name: str, value) -> float:
+    if isinstance(value, (bool, np.bool_)):  # the interface promises ValueError for every bad argument
+        raise ValueError(f"{name} must be a number, got {value!r}")  # noqa: TRY004
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(result):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return result
+
+
+def _check_parameters(qmin, qmax, qdamp, biso) -> tuple[float, float, float, float]:
+    qmin, qmax = _as_float("qmin", qmin), _as_float("qmax", qmax)
+    qdamp, biso = _as_float("qdamp", qdamp), _as_float("biso", biso)
+    if qmin < 0:
+        raise ValueError(f"qmin must be >= 0 Å⁻¹, got {qmin}")
+    if not qmin < qmax:
+        raise ValueError(f"qmin must be smaller than qmax, got qmin={qmin} and qmax={qmax} Å⁻¹")
+    if qmax > QMAX_LIMIT:
+        raise ValueError(f"qmax must be at most {QMAX_LIMIT:g} Å⁻¹, got {qmax}")
+    if qdamp < 0:
+        raise ValueError(f"qdamp must be >= 0 Å⁻¹, got {qdamp}")
+    if biso < 0:
+        raise ValueError(f"biso must be >= 0 Å², got {biso}")
+    return qmin, qmax, qdamp, biso
+
+
+def _check_r(r) -> np.ndarray:
+    try:
+        r = np.asarray(r, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("r must be a 1-D array of distances in Å") from None
+    if r.ndim != 1 or r.size == 0:
+        raise ValueError(f"r must be a non-empty 1-D array of distances in Å, got shape {r.shape}")
+    if not np.isfinite(r).all():
+        raise ValueError("r must contain only finite values")
+    if r[0] < 0:
+        raise ValueError(f"r must be non-negative, got r[0] = {r[0]}")
+    if r.size > 1 and not (np.diff(r) > 0).all():
+        raise ValueError("r must be strictly increasing")
+    return r
+
+
+def _check_distances(distances, n_atoms) -> np.ndarray:
+    if isinstance(n_atoms, bool) or not isinstance(n_atoms, Integral) or n_atoms < 2:
+        raise ValueError(f"n_atoms must be an integer >= 2, got {n_atoms!r}")
+    n_atoms = int(n_atoms)
+    try:
+        d = np.asarray(distances, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("distances must be a 1-D array of pair distances in Å") from None
+    if d.ndim != 1:
+        raise ValueError(
+            f"distances must be 1-D (one entry per unordered pair, as scipy.spatial.distance.pdist "
+            f"returns), got shape {d.shape}"
+        )
+    n_pairs = n_atoms * (n_atoms - 1) // 2
+    if d.size != n_pairs:
+        raise ValueError(
+            f"distances must have n_atoms * (n_atoms - 1) / 2 = {n_pairs} entries for n_atoms={n_atoms} "
+            f"(each unordered pair once), got {d.size}"
+        )
+    return d
+
+
+# --- numerical machinery ------------------------------------------------------------------------------------
+
+
+def _node_spacing(qmax: float) -> float:
+    """Grid spacing Δ: the largest power of two ≤ 0.4 / qmax and ≤ 1/8 Å (a power of two makes d / Δ exact)."""
+    return 2.0 ** min(-3, math.floor(math.log2(_DELTA_TIMES_QMAX / qmax)))
+
+
+def _box_length(d_max: float, r_max: float) -> float:
+    """Length L (Å) of the sine-transform grid, from {16, 24, 32, 48, 64, ...} Å.
+
+    The transforms treat G as periodic with period 2L, so every distance d also
+    appears as a negative "image" at 2L - d.  L must exceed the longest distance
+    and max(r), and keep that image 2 * ``_IMAGE_MARGIN`` beyond max(r).
+    """
+    needed = max(d_max + 1.0, r_max + 1.0, 0.5 * (d_max + r_max) + _IMAGE_MARGIN)
+    length = 16.0
+    while True:
+        for candidate in (length, 1.5 * length):
+            if candidate >= needed:
+                return candidate
+        length *= 2.0
+
+
+def _lagrange_weights(s: np.ndarray) -> np.ndarray:
+    """Cubic Lagrange weights, shape (len(s), 4), of the nodes -1, 0, 1, 2 for a point at s in [0, 1)."""
+    sm1, sp1, sm2 = s - 1.0, s + 1.0, s - 2.0
+    return np.stack(
+        [-s * sm1 * sm2 / 6.0, sp1 * sm1 * sm2 / 2.0, -sp1 * s * sm2 / 2.0, sp1 * s * sm1 / 6.0], axis=1
+    )
+
+
+@lru_cache(maxsize=1)
+def _subbin_weights() -> np.ndarray:
+    """(sub-bins, 4) weights given by a sub-bin centre to the nodes n-1 .. n+2 around it."""
+    weights = _lagrange_weights((np.arange(_SUBBINS) + 0.5) / _SUBBINS)
+    weights.setflags(write=False)
+    return weights
+
+
+@lru_cache(maxsize=16)
+def _inverse_nodes(delta: float, n_nodes: int) -> np.ndarray:
+    """1 / x_n for the grid nodes x_n = n Δ, n = 1 .. n_nodes - 1."""
+    inverse = 1.0 / (np.arange(1, n_nodes) * delta)
+    inverse.setflags(write=False)
+    return inverse
+
+
+def _n_counts(d_max: float, delta: float) -> int:
+    """Number of sub-bins of width Δ/32 needed for distances up to d_max."""
+    return (int(d_max / delta) + 1) * _SUBBINS
+
+
+def _count_pairs(
+    pairs: np.ndarray, squared: bool, delta: float, d_bound: float | None = None
+) -> tuple[np.ndarray, float | None]:
+    """Numbers of distances in the sub-bins [j, j + 1) Δ/32, and the longest distance.
+
+    ``pairs`` holds the distances d, or if ``squared`` the values (d * 32 / Δ)², as
+    pdist gives them for positions multiplied by 32 / Δ (a power of two, so that is
+    exact; their square root is then bitwise the sub-bin coordinate d * 32 / Δ of
+    the distance pdist would give).  With ``squared`` and an upper bound
+    ``d_bound`` of the distances, the longest distance is not computed (None is
+    returned; the counts show its sub-bin).  Pairs are processed in chunks that
+    stay in the CPU cache.  The counts are whole numbers (exact in float64), so the
+    result does not depend on the order of the pairs.
+    """
+    scale = _SUBBINS / delta  # a power of two: d * scale is exact
+    chunk_size = min(pairs.size, _CHUNK)
+    indices = _scratch("indices", chunk_size, np.intp)
+    longest = _MAX_NODES * delta  # longest distance accepted
+    track_max = not squared or d_bound is None or not d_bound < longest
+    if track_max:
+        counts = np.zeros(0)  # grown (in the scratch array "counts") as longer distances turn up
+    else:
+        counts = _scratch("counts", _n_counts(d_bound * (1.0 + 1e-9), delta), float)
+        counts.fill(0.0)
+    d_max = 0.0
+    for start in range(0, pairs.size, chunk_size):
+        chunk = pairs[start : start + chunk_size]
+        if squared:  # >= 0 by construction; zeros are looked for at the end
+            if track_max:
+                high = math.sqrt(float(chunk.max())) / scale
+                if high == 0.0:
+                    _raise_distance_error(0.0, 0.0)
+        else:
+            low, high = float(chunk.min()), float(chunk.max())  # NaN propagates
+            if not (low > 0.0 and high < math.inf):
+                _raise_distance_error(low, high)
+        if track_max and high > d_max:
+            if not high < longest:
+                raise ValueError(f"distances must be shorter than {longest:g} Å, got {high:.4g}")
+            d_max = high
+            needed = _n_counts(d_max, delta)
+            if needed > counts.size:  # grow, keeping what is counted so far
+                grown = _scratch("counts", needed + needed // 4, float)
+                if not np.may_share_memory(grown, counts):  # else the counts so far are already in place
+                    grown[: counts.size] = counts
+                grown[counts.size :] = 0.0
+                counts = grown
+        i = indices[: chunk.size]
+        if squared:
+            np.sqrt(chunk, out=i, casting="unsafe")  # truncation = floor for positive values
+        else:
+            np.multiply(chunk, scale, out=i, casting="unsafe")
+        np.add.at(counts, i, 1.0)
+    if squared and counts[0] > 0 and not pairs.all():  # a distance < Δ/32: is it zero?
+        _raise_distance_error(0.0, d_max)
+    if not track_max:
+        return counts, None
+    return counts[: _n_counts(d_max, delta)], d_max
+
+
+def _raise_distance_error(low: float, high: float):
+    raise ValueError(
+        "distances must all be positive and finite (a zero distance means two atoms on top of each other), "
+        f"got values in [{low}, {high}]"
+    )
+
+
+def _spread_to_nodes(counts: np.ndarray, n_nodes: int) -> np.ndarray:
+    """Pair counts spread onto the nodes x_n = n Δ (length n_nodes) with cubic Lagrange weights.
+
+    A distance d = (n + s) Δ is shared among the nodes n-1 .. n+2 so that
+    Σ_n h_n f(x_n) is the cubic interpolation of Σ_pairs f(d) for any smooth f,
+    here sin(Q d) / d.  The distances are known through their sub-bin of width
+    Δ/32, and each sub-bin is spread from its centre.
+    """
+    n_used = min(n_nodes, counts.size // _SUBBINS)  # steps beyond the longest distance are empty
+    shares = counts[: n_used * _SUBBINS].reshape(n_used, _SUBBINS) @ _subbin_weights()  # nodes n-1 .. n+2
+    hist = np.zeros(n_nodes + 3)  # hist[m] belongs to node m - 1
+    for offset in range(4):
+        hist[offset : offset + n_used] += shares[:, offset]
+    # sin(Q x) / x is even in x: node -1 counts as node 1.  Distances reach at most node n_nodes - 3.
+    hist[2] += hist[0]
+    return hist[1 : n_nodes + 1]
+
+
+_SCRATCH = threading.local()
+_SCRATCH_LIMIT = 1 << 22  # largest scratch array kept between calls (elements; 32 MB of float64)
+
+
+def _scratch(name: str, size: int, dtype) -> np.ndarray:
+    """An uninitialised array of ``size`` elements, kept per thread between calls.
+
+    Re-using memory matters: on sandboxed machines every first touch of freshly
+    allocated memory (a page fault) is slow, and a PDF needs a few MB of temporaries.
+    """
+    if size > _SCRATCH_LIMIT:
+        return np.empty(size, dtype=dtype)
+    arrays = _SCRATCH.__dict__.setdefault("arrays", {})
+    array = arrays.get(name)
+    if array is None or array.size < size or array.dtype != np.dtype(dtype):
+        array = np.empty(max(size, 1024), dtype=dtype)
+        arrays[name] = array
+    return array[:size]
+
+
+def _interpolate_cubic(g_nodes: np.ndarray, delta: float, r: np.ndarray) -> np.ndarray:
+    """4-point Lagrange interpolation at r of G known at n Δ (n = 1 .. len); G(0) = 0 and G(-Δ) = -G(Δ)."""
+    extended = np.concatenate(([-g_nodes[0], 0.0], g_nodes, [0.0]))  # extended[m] = G((m - 1) Δ)
+    if r.size > _CACHED_R_SIZE:
+        return _interpolation_matrix(r, delta, extended.size) @ extended
+    return _cached_interpolation_matrix(r.tobytes(), delta, extended.size) @ extended
+
+
+_CACHED_R_SIZE = 1 << 15  # r grids up to this size have their interpolation matrix cached
+
+
+@lru_cache(maxsize=8)
+def _cached_interpolation_matrix(r_bytes: bytes, delta: float, n_columns: int) -> sparse.csr_matrix:
+    """_interpolation_matrix, cached: in practice the r grid rarely changes between calls."""
+    return _interpolation_matrix(np.frombuffer(r_bytes, dtype=float), delta, n_columns)
+
+
+def _interpolation_matrix(r: np.ndarray, delta: float, n_columns: int) -> sparse.csr_matrix:
+    """Sparse (len(r), n_columns) matrix of the cubic interpolation weights from the nodes (m - 1) Δ."""
+    t = r / delta
+    i = t.astype(np.intp)  # floor, as r >= 0
+    columns = i[:, None] + np.arange(4)
+    rows = np.repeat(np.arange(r.size), 4)
+    return sparse.csr_matrix(
+        (_lagrange_weights(t - i).ravel(), (rows, columns.ravel())), shape=(r.size, n_columns)
+    )
