@@ -64,7 +64,7 @@ SIZES: dict[str, tuple[int, ...]] = {
     "HCP": (2, 3, 4, 5, 6, 7),  # 57 ... 527
     "Icosahedral": (2, 3, 4, 5, 6, 7),  # 13 ... 923
     "Decahedral": (2, 3, 4, 5, 6, 7),  # 13 ... 923
-    "Octahedral": (3, 4, 5, 6, 7, 8),  # 19 ... 344
+    "Octahedral": (4, 5, 6, 7, 8, 9),  # 44 ... 489 (size 3, 19 atoms, is the same cluster as FCC size 2)
 }
 """Per structure type, six ``size`` values spanning about 15 to 900 atoms (the
 magic numbers of each shape differ, so the atom counts cannot match exactly)."""
