@@ -31,6 +31,8 @@ def run_once(path: Path) -> float:
 
 
 def main() -> None:
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")  # the same settings as `make test`
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=1, help="runs per notebook; the best is reported")
     args = parser.parse_args()
