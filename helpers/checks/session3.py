@@ -339,8 +339,7 @@ register_quiz(
                 "d",
                 (
                     "An octahedron is fcc crystal bounded by {111} facets: the same interatomic distances, so the "
-                    "peaks sit at the same r; only the shape (how peak heights fade with r) differs - and the "
-                    "19-atom cluster is both."
+                    "peaks sit at the same r; only the shape (how peak heights fade with r) differs."
                 ),
             ),
             5: (
