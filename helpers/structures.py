@@ -145,7 +145,9 @@ def make_particle(structure_type: str, element: str, size: int, *, d_nn: float |
     repeated calls are cheap.
     """
     if structure_type not in STRUCTURE_TYPES:
-        raise ValueError(f"unknown structure_type {structure_type!r}: expected one of {', '.join(STRUCTURE_TYPES)}")
+        raise ValueError(
+            f"unknown structure_type {structure_type!r}: expected one of {', '.join(STRUCTURE_TYPES)}"
+        )
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
         raise ValueError(f"size must be a positive integer, got {size!r}")
     d = nearest_neighbour_distance(element) if d_nn is None else float(d_nn)

@@ -24,7 +24,9 @@ def run_student_code(exercise: str, fn: Callable, *args, **kwargs):
     try:
         return True, fn(*args, **kwargs)
     except NotImplementedError:
-        report(exercise, False, "not done yet — fill in the cell marked ✍️ above, run it, then run this check.")
+        report(
+            exercise, False, "not done yet — fill in the cell marked ✍️ above, run it, then run this check."
+        )
     except Exception as exc:  # noqa: BLE001 — any crash in student code becomes a ✘ line, not a traceback
         report(exercise, False, f"your function raised {type(exc).__name__}: {exc}")
     return False, None
@@ -43,16 +45,24 @@ class Quiz:
     def check(self, question: int, answer: str) -> None:
         if question not in self.questions:
             numbers = ", ".join(str(q) for q in sorted(self.questions))
-            report(f"{self.name} quiz", False, f"there is no question {question!r}; the questions are {numbers}.")
+            report(
+                f"{self.name} quiz", False, f"there is no question {question!r}; the questions are {numbers}."
+            )
             return
         correct, why = self.questions[question]
         given = str(answer).strip().lower().strip("()")
         if given not in {"a", "b", "c", "d"}:
-            report(f"{self.name} quiz Q{question}", False, f"answer with one letter, a to d (got {answer!r}).")
+            report(
+                f"{self.name} quiz Q{question}", False, f"answer with one letter, a to d (got {answer!r})."
+            )
         elif given == correct:
             report(f"{self.name} quiz Q{question}", True, f"correct. {why}")
         else:
-            report(f"{self.name} quiz Q{question}", False, "not quite — reread the section and try another letter.")
+            report(
+                f"{self.name} quiz Q{question}",
+                False,
+                "not quite — reread the section and try another letter.",
+            )
 
 
 _QUIZZES: dict[int, Quiz] = {}
