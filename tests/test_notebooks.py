@@ -127,6 +127,13 @@ def test_stub_replaces_the_answer_and_keeps_the_rest():
     compile(out, "stub", "exec")
 
 
+def test_quiz_stub_keeps_the_placeholder_and_does_not_raise():
+    src = '# BEGIN SOLUTION Quiz question 1\n# STUB: answer = "?"  # your letter\nanswer = "c"\n'
+    src += "# END SOLUTION\ncheck_quiz(1, 1, answer)"
+    out = build.stub_source(src, "test")
+    assert out == 'answer = "?"  # your letter\ncheck_quiz(1, 1, answer)'
+
+
 @pytest.mark.parametrize(
     "src, match",
     [

@@ -14,6 +14,8 @@ The student copy keeps everything outside the markers; between them it gets a
 stub, at the marker's indentation: the ``# STUB:`` lines (uncommented; they say
 what to write and what shape the answer has) and a
 ``raise NotImplementedError("Exercise 2.1: write your code here ...")``.
+A block labelled ``Quiz ...`` gets only its ``# STUB:`` lines (e.g.
+``answer = "?"``): ``check_quiz`` itself answers ✘ until a letter is filled in.
 A markdown cell tagged ``solution`` (a written answer) becomes an empty answer
 box. Outputs, execution counts, solution-only tags and nbval markers are
 stripped; cell ids are kept; JSON is written with sorted keys, so building
@@ -77,10 +79,13 @@ def stub_source(source: str, where: str) -> str:
             j += 1
         if j == len(lines):
             raise BuildError(f"{where}: '# BEGIN SOLUTION' (line {i + 1}) has no '# END SOLUTION'")
-        out.append(f"{indent}# ✍️ {label}: your code goes here (replace the line that raises the error).")
-        out.extend(stubs)
-        message = f"{label}: write your code here (see the instructions above)"
-        out.append(f"{indent}raise NotImplementedError({json.dumps(message, ensure_ascii=False)})")
+        if label.startswith("Quiz"):  # a quiz answer: the stub line is all (check_quiz says ✘ to "?")
+            out.extend(stubs)
+        else:
+            out.append(f"{indent}# ✍️ {label}: your code goes here (replace the line that raises the error).")
+            out.extend(stubs)
+            message = f"{label}: write your code here (see the instructions above)"
+            out.append(f"{indent}raise NotImplementedError({json.dumps(message, ensure_ascii=False)})")
         i = j + 1
     return "\n".join(out)
 
