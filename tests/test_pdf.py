@@ -16,6 +16,7 @@ import pytest
 from ase import Atoms
 from scipy.spatial.distance import pdist
 
+from helpers import pdf as pdf_module
 from helpers.pdf import compute_pdf, pdf_from_distances
 from helpers.structures import make_particle, nearest_neighbour_distance
 
@@ -140,6 +141,43 @@ def test_compute_pdf_equals_pdf_from_distances_at_a_grid_length_threshold(shift)
     d = pdist(atoms.get_positions())
     r = np.array([1.0, 2.77, 34.0 - d.max() + shift])
     np.testing.assert_array_equal(compute_pdf(atoms, r), pdf_from_distances(d, len(atoms), r))
+
+
+def test_threaded_pair_count_of_a_large_particle_equals_the_one_thread_result():
+    # 1163 atoms (676 000 pairs): above the threshold, so the pairs are counted in blocks by threads
+    atoms = make_particle("FCC", "Pt", 10)
+    assert len(atoms) * (len(atoms) - 1) // 2 >= pdf_module._PARALLEL_PAIRS
+    r = np.arange(1.0, 30.0, 0.05)
+    expected = pdf_from_distances(pdist(atoms.get_positions()), len(atoms), r)
+    np.testing.assert_array_equal(compute_pdf(atoms, r), expected)
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_threaded_pair_count_with_uneven_blocks_is_exact(monkeypatch, workers):
+    # small blocks (last one shorter) and more threads than cores: every pair must still be counted once
+    monkeypatch.setattr(pdf_module, "_PARALLEL_PAIRS", 1)
+    monkeypatch.setattr(pdf_module, "_BLOCK_ATOMS", 50)
+    monkeypatch.setattr(pdf_module, "_workers", lambda: workers)
+    atoms = make_particle("Icosahedral", "Au", 5)  # 309 atoms: 6 full blocks and one of 9 atoms
+    r = np.arange(1.0, 30.0, 0.05)
+    expected = pdf_from_distances(pdist(atoms.get_positions()), len(atoms), r)
+    np.testing.assert_array_equal(compute_pdf(atoms, r), expected)
+
+
+def test_threaded_pair_count_finds_two_atoms_on_top_of_each_other(monkeypatch):
+    monkeypatch.setattr(pdf_module, "_PARALLEL_PAIRS", 1)
+    monkeypatch.setattr(pdf_module, "_workers", lambda: 2)
+    atoms = make_particle("FCC", "Pt", 4)
+    atoms.positions[-1] = atoms.positions[3]
+    with pytest.raises(ValueError, match="distances must all be positive"):
+        compute_pdf(atoms, R)
+
+
+def test_thread_pool_is_made_again_in_a_forked_child(monkeypatch):
+    pool = pdf_module._thread_pool()
+    assert pdf_module._thread_pool() is pool  # kept between calls
+    monkeypatch.setattr(pdf_module, "_POOL", (-1, pool))  # as a forked child (another pid) would see it
+    assert pdf_module._thread_pool() is not pool
 
 
 def test_dimer_matches_the_gaussian_formula():
