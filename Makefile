@@ -60,6 +60,7 @@ notebooks: venv
 benchmarks: venv
 	$(PY) benchmarks/time_notebooks.py
 	$(PY) benchmarks/make_data_time.py
+	$(PY) benchmarks/widget_redraw_time.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache screenshots
