@@ -37,7 +37,7 @@ lab: venv
 
 ## test: lint, then every test (unit tests, notebook sync, nbval on solutions/, browser test)
 test: venv lint
-	$(PY) -m pytest -n auto --dist loadscope
+	$(PY) -m pytest -n auto
 
 ## lint: ruff check and ruff format --check on code and notebooks
 lint: venv

@@ -1,0 +1,50 @@
+"""How pytest-xdist shares the tests between the cores (`make test` runs ``pytest -n auto``).
+
+pyproject.toml sets ``--dist loadscope --no-loadscope-reorder``: xdist hands out
+"scopes" (units of work that must stay on one worker), in collection order.  Here:
+
+* the cells of one solution notebook (nbval) are one scope: they share one
+  kernel and must run in order on one worker;
+* the browser tests are one scope: they share one JupyterLab server and browser;
+* every other test is a scope of its own, so it can go to whichever core is free
+  (xdist's own loadscope would keep whole modules together: the four
+  student-notebook runs of tests/test_notebooks.py would all land on one core);
+* the slowest work comes first (browser, the student-notebook runs, the nbval
+  notebooks, then the rest), so the cores finish together instead of one waiting
+  for the other's long tail.
+
+(``--dist loadgroup`` with ``xdist_group`` marks would say the same, but it does not
+group anything with pytest 9.2 and xdist 3.8.0: pytest-dev/pytest-xdist#1386.)
+"""
+
+from __future__ import annotations
+
+# Collection order by cost: the first matching prefix decides (lower runs earlier).
+_SLOW_FIRST = ("tests/test_browser.py", "tests/test_notebooks.py::test_student_notebook_run", "solutions/")
+_SHARED_SCOPES = ("tests/test_browser.py",)  # modules whose tests share expensive fixtures
+
+
+def _rank(nodeid: str) -> int:
+    return next((i for i, prefix in enumerate(_SLOW_FIRST) if nodeid.startswith(prefix)), len(_SLOW_FIRST))
+
+
+def _scope(nodeid: str) -> str:
+    path = nodeid.split("::")[0]
+    return path if path.startswith("solutions/") or path in _SHARED_SCOPES else nodeid
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: _rank(item.nodeid))  # stable: the order inside a rank is kept
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """loadscope with the scopes above (only when --dist is loadscope, the default of pyproject.toml)."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class CourseScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _scope(nodeid)
+
+    return CourseScheduling(config, log)
