@@ -24,10 +24,14 @@ UV_PIN := $(shell sed -n 's/^ *"\(uv==[^"]*\)".*/\1/p' pyproject.toml)
 ## venv: create .venv with the pinned packages and the helpers package installed
 venv: $(VENV)/.installed
 
+# pip only bootstraps uv: the system's pip puts it into the new venv (no seconds spent installing pip
+# there first); without a system pip (>= 22.3), the venv's own pip from ensurepip does it.
 $(VENV)/.installed: pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check "$(UV_PIN)"
-	$(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PY) -e ".[dev]"
+	@test -x $(PY) || $(PYTHON) -m venv --without-pip $(VENV)
+	@test -x $(VENV)/bin/uv \
+	  || $(PYTHON) -m pip --python $(PY) install --quiet --disable-pip-version-check "$(UV_PIN)" 2>/dev/null \
+	  || { $(PY) -m ensurepip --default-pip >/dev/null && $(PY) -m pip install --quiet "$(UV_PIN)"; }
+	$(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PY) -e ".[dev]" pip
 	@touch $@
 
 ## lab: start JupyterLab on the course (PORT=8888 by default)

@@ -5,7 +5,8 @@ pyproject.toml sets ``--dist loadscope --no-loadscope-reorder``: xdist hands out
 
 * the cells of one solution notebook (nbval) are one scope: they share one
   kernel and must run in order on one worker;
-* the browser tests are one scope: they share one JupyterLab server and browser;
+* tests/test_lab.py and the browser tests are one scope: they share one JupyterLab
+  server (the ``lab`` fixture of tests/conftest.py) and the browser tests one Chromium;
 * every other test is a scope of its own, so it can go to whichever core is free
   (xdist's own loadscope would keep whole modules together: the four
   student-notebook runs of tests/test_notebooks.py would all land on one core);
@@ -20,17 +21,26 @@ group anything with pytest 9.2 and xdist 3.8.0: pytest-dev/pytest-xdist#1386.)
 from __future__ import annotations
 
 # Collection order by cost: the first matching prefix decides (lower runs earlier).
-_SLOW_FIRST = ("tests/test_browser.py", "tests/test_notebooks.py::test_student_notebook_run", "solutions/")
-_SHARED_SCOPES = ("tests/test_browser.py",)  # modules whose tests share expensive fixtures
+_SLOW_FIRST = (
+    ("tests/test_lab.py", "tests/test_browser.py"),
+    ("tests/test_notebooks.py::test_student_notebook_run",),
+    ("solutions/",),
+)
+# modules whose tests share an expensive fixture, and the name of their common scope
+_SHARED_SCOPES = {"tests/test_lab.py": "jupyterlab", "tests/test_browser.py": "jupyterlab"}
 
 
 def _rank(nodeid: str) -> int:
-    return next((i for i, prefix in enumerate(_SLOW_FIRST) if nodeid.startswith(prefix)), len(_SLOW_FIRST))
+    return next(
+        (i for i, prefixes in enumerate(_SLOW_FIRST) if nodeid.startswith(prefixes)), len(_SLOW_FIRST)
+    )
 
 
 def _scope(nodeid: str) -> str:
     path = nodeid.split("::")[0]
-    return path if path.startswith("solutions/") or path in _SHARED_SCOPES else nodeid
+    if path in _SHARED_SCOPES:
+        return _SHARED_SCOPES[path]
+    return path if path.startswith("solutions/") else nodeid
 
 
 def pytest_collection_modifyitems(items):

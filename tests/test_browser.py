@@ -28,15 +28,12 @@ import json
 import os
 import re
 import shutil
-import signal
-import subprocess
 import time
 import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from test_lab import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -76,15 +73,6 @@ EXERCISE = "raise NotImplementedError("
 ERROR_LINE = re.compile(r"^\w*(Error|Exception)\b", re.MULTILINE)  # e.g. a SyntaxError (no traceback)
 WIDGET_CALL = re.compile(r"^(?!\s*def\s)[^#\n]*\b\w+_widget\(", re.MULTILINE)
 
-# JupyterLab user settings for the test's private settings dir: no news/update
-# notifications, no autosave (the notebooks on disk must stay as built), and every
-# cell in the DOM (no virtual scrolling), so cells can be located by index.
-LAB_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
-    "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
-    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
-}
-
 NOTEBOOK_TIMEOUT_MS = 90_000  # running the cells of one notebook
 UI_TIMEOUT_MS = 30_000  # a widget to appear, a figure to redraw
 
@@ -100,67 +88,6 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """A JupyterLab started by `make lab` on a free port, with private config/data/settings dirs."""
-    tmp = tmp_path_factory.mktemp("lab")
-    for name, values in LAB_SETTINGS.items():
-        path = tmp / "settings" / f"{name}.jupyterlab-settings"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values), encoding="utf-8")
-    # JupyterLab makes a checkpoint of every notebook it opens: keep them out of the tree.
-    server_config = {"FileCheckpoints": {"checkpoint_dir": str(tmp / "checkpoints")}}
-    (tmp / "config").mkdir()
-    (tmp / "config" / "jupyter_server_config.json").write_text(json.dumps(server_config), encoding="utf-8")
-    port, token = free_port(), "browser-test-token"
-    env = dict(
-        os.environ,
-        JUPYTER_TOKEN=token,
-        JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
-        JUPYTER_CONFIG_DIR=str(tmp / "config"),
-        JUPYTER_DATA_DIR=str(tmp / "data"),
-        JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"),
-        JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"),
-        IPYTHONDIR=str(tmp / "ipython"),
-        PORT=str(port),
-    )
-    env.pop("MPLBACKEND", None)  # the kernel must use the inline backend, as for a student
-    log = tmp / "lab.log"
-    with open(log, "wb") as out:
-        # `-o .venv/.installed`: run the lab target as is, but never (re)install packages from a test.
-        proc = subprocess.Popen(
-            ["make", "-s", "-o", ".venv/.installed", "lab", f"PORT={port}"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        try:
-            wait_for(f"{base}/api/status?token={token}", proc=proc)
-        except AssertionError as exc:
-            raise AssertionError(
-                f"{exc}\n--- lab log ---\n{log.read_text(errors='replace')[-3000:]}"
-            ) from None
-        yield {"base": base, "token": token, "log": log}
-    finally:
-        stop_process_group(proc)
-
-
-def stop_process_group(proc: subprocess.Popen) -> None:
-    """SIGTERM the group started by `make lab` (make, jupyter lab, kernels); SIGKILL after 20 s."""
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
-    except ProcessLookupError:  # the whole group has exited already
-        pass
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-
-
-@pytest.fixture(scope="module")
 def lab_page(request):
     """One headless chromium page on the lab for the whole module; notebooks are opened in it in turn."""
     from playwright.sync_api import sync_playwright
@@ -168,7 +95,7 @@ def lab_page(request):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            lab = request.getfixturevalue("lab")  # start the server only now: chromium is up
+            lab = request.getfixturevalue("lab")  # the shared server (tests/conftest.py)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(UI_TIMEOUT_MS)
             console: list[str] = []  # the browser console's errors (shown when a check fails)
