@@ -164,7 +164,7 @@ def compute_pdf(
     workers = _workers()
     if n_pairs >= _PARALLEL_PAIRS and workers > 1 and reach < _MAX_NODES * delta:
         counts = _count_pairs_in_blocks(scaled, delta, reach, workers)
-        return _pdf_from_histogram(
+        return _pdf_from_counts(
             counts, None, lambda: pdist(scaled, "sqeuclidean"), n_atoms, r, delta, qmin, qmax, qdamp, biso
         )
     squared = pdist(scaled, "sqeuclidean", out=_scratch("pairs", n_pairs, float))
@@ -230,10 +230,10 @@ def _pdf_from_pairs(
     """
     delta = _node_spacing(qmax)
     counts, d_max = _count_pairs(pairs, squared, delta, d_bound)
-    return _pdf_from_histogram(counts, d_max, lambda: pairs, n_atoms, r, delta, qmin, qmax, qdamp, biso)
+    return _pdf_from_counts(counts, d_max, lambda: pairs, n_atoms, r, delta, qmin, qmax, qdamp, biso)
 
 
-def _pdf_from_histogram(
+def _pdf_from_counts(
     counts: np.ndarray,
     d_max: float | None,
     squared_pairs,
@@ -245,7 +245,8 @@ def _pdf_from_histogram(
     qdamp: float,
     biso: float,
 ) -> np.ndarray:
-    """G(r) from the sub-bin counts (see _count_pairs) and the longest distance ``d_max``.
+    """G(r) from the numbers of pairs in the sub-bins [j, j + 1) Δ/32 (see _count_pairs) and the longest
+    distance ``d_max``; arguments checked.
 
     If ``d_max`` is None, only its sub-bin is known (the last non-empty one); in the rare case that the
     grid length depends on where in that sub-bin it lies, ``squared_pairs()`` must return the values
@@ -266,22 +267,6 @@ def _pdf_from_histogram(
             f"distances up to {d_max:.4g} Å and r up to {r_max:.4g} Å with qmax={qmax:g} Å⁻¹ need too fine "
             "a grid; are the distances in Å?"
         )
-    return _pdf_from_counts(counts, box, n_atoms, r, delta, qmin, qmax, qdamp, biso)
-
-
-def _pdf_from_counts(
-    counts: np.ndarray,
-    box: float,
-    n_atoms: int,
-    r: np.ndarray,
-    delta: float,
-    qmin: float,
-    qmax: float,
-    qdamp: float,
-    biso: float,
-) -> np.ndarray:
-    """G(r) from the numbers of pairs in sub-bins [j, j + 1) Δ/32 (see _count_pairs) and the grid length
-    ``box`` (see _box_length); arguments checked."""
     n_nodes = round(box / delta)  # grid nodes x_n = n Δ, n = 0 .. n_nodes - 1
     dq = math.pi / box  # Q grid Q_k = k dq of the sine transform
 
