@@ -70,7 +70,7 @@ def lab(tmp_path_factory):
             wait_for(f"{base}/api/status?token={token}", proc=proc)
         except AssertionError as exc:
             raise AssertionError(
-                f"{exc}\n--- lab log ---\n{log.read_text(errors='replace')[-3000:]}"
+                f"{exc}\n--- lab log ---\n{log.read_text(encoding='utf-8', errors='replace')[-3000:]}"
             ) from None
         yield {"base": base, "token": token, "log": log, "port": port}
     finally:

@@ -134,9 +134,14 @@ def test_compute_pdf_equals_pdf_from_distances_on_pdist(structure_type, size):
     np.testing.assert_array_equal(result, expected)
 
 
+@pytest.mark.parametrize("threaded", [False, True], ids=["one-thread", "threaded"])
 @pytest.mark.parametrize("shift", [-1e-9, 0.0, 1e-9])
-def test_compute_pdf_equals_pdf_from_distances_at_a_grid_length_threshold(shift):
-    # max(r) = 34 Å - longest distance is where the internal grid length jumps from 32 to 48 Å
+def test_compute_pdf_equals_pdf_from_distances_at_a_grid_length_threshold(shift, threaded, monkeypatch):
+    # max(r) = 34 Å - longest distance is where the internal grid length jumps from 32 to 48 Å; there
+    # the longest distance itself is needed, not only its sub-bin (also in the threaded pair count)
+    if threaded:
+        monkeypatch.setattr(pdf_module, "_PARALLEL_PAIRS", 1)
+        monkeypatch.setattr(pdf_module, "_workers", lambda: 2)
     atoms = make_particle("FCC", "Pt", 4)
     d = pdist(atoms.get_positions())
     r = np.array([1.0, 2.77, 34.0 - d.max() + shift])
