@@ -4,7 +4,8 @@ What is computed
 ----------------
 The reduced PDF G(r) (unit Å⁻²) of a finite cluster of *one* element, as an
 X-ray total-scattering experiment followed by a Fourier transform would give
-it, in the conventions of DiffPy-CMI's ``DebyePDFCalculator``:
+it, in the conventions of DiffPy (PDFfit2/PDFgui and DiffPy-CMI's
+``DebyePDFCalculator``):
 
 1. **Debye scattering equation.**  A particle of N atoms scatters X-rays with
    intensity I(Q) = N f(Q)² + f(Q)² Σ_{i≠j} sin(Q d_ij) / (Q d_ij), where d_ij
@@ -18,20 +19,68 @@ it, in the conventions of DiffPy-CMI's ``DebyePDFCalculator``:
 3. **Thermal motion (Biso).**  Atoms vibrate, so each distance is spread by a
    Gaussian with mean-square width σ² = 2 U = Biso / (4π²) (U is the mean-square
    displacement of one atom along one direction, Biso = 8π² U).  In Q space
-   this multiplies F(Q) by the Debye-Waller factor exp(-Biso Q² / (8π²)); in r
-   space, wider PDF peaks.
-4. **Fourier transform with termination.**  A diffractometer measures only
+   this multiplies a pair's term by the Debye-Waller factor exp(-σ² Q² / 2).
+4. **Correlated motion (delta2).**  Neighbouring atoms move together, so a
+   close pair's distance varies less than two independent atoms' would: its
+   peak is sharper.  PDFfit2 and PDFgui model this with ``delta2`` (Å²): the
+   width of the peak of a pair at distance r_ij is
+
+       σ'_ij = σ_ij √(1 - δ2 / r_ij²)
+
+   (Jeong, Proffen, Mohiuddin-Jacobs & Billinge, J. Phys. Chem. A 103, 921
+   (1999); Farrow et al., J. Phys.: Condens. Matter 19, 335219 (2007), the
+   ``delta2`` of PDFfit2).  PDFfit2 drops a pair whose square root would be
+   imaginary; here ``delta2`` must be smaller than the squared shortest
+   distance (metals: δ2 ≈ 0-5 Å², d_nn² ≈ 6-9 Å²).  ``delta2 = 0`` is
+   uncorrelated motion, exactly the result without the parameter.
+5. **Fourier transform with termination.**  A diffractometer measures only
    Qmin ≤ Q ≤ Qmax, so G(r) = (2/π) ∫_{Qmin}^{Qmax} F(Q) sin(Q r) dQ.  The sharp
    cut at Qmax makes "termination ripples" of wavelength ≈ 2π/Qmax around every
-   peak; the cut at Qmin removes the slowly varying small-angle signal.
-5. **Instrument resolution (Qdamp).**  Finite Q resolution damps the PDF at
+   peak; the cut at Qmin adds a weak ripple of wavelength 2π/Qmin.
+6. **Instrument resolution (Qdamp).**  Finite Q resolution damps the PDF at
    high r: G(r) is multiplied by exp(-(Qdamp r)² / 2).
 
-Without termination and damping G(r) = (1/N) Σ_{i≠j} g(r - d_ij) / d_ij with
-g a normalised Gaussian of width σ, so the area under r·G(r) over a peak is the
-average number of neighbours at that distance (12 for the first shell of bulk
-fcc).  DebyeCalculator (version 1.1.1) sums each unordered pair once and so
-returns exactly half this G(r); the shape is identical.
+The baseline: small-angle scattering
+------------------------------------
+A measured PDF of a particle of number density ρ₀ falls as -4πρ₀ r γ₀(r) below
+its peaks (γ₀ is the particle's shape function: 1 at r = 0, 0 beyond its
+diameter), because data reduction (PDFgetX3, PDFgetX2) never keeps the
+small-angle scattering (SAS) that the particle's outline makes near Q = 0.  The
+Debye equation contains that SAS: transformed from Q = 0 it gives a G(r) with
+*no* baseline, and with the Debye convention (DebyeCalculator, DiffPy's
+``DebyePDFCalculator``) the baseline only appears because, and as far as, the
+Qmin cut happens to remove the SAS - completely for Qmin above about 9/D
+(D the diameter), partly for smaller particles or smaller Qmin.  Copying a
+measured file's Qmin into such a calculation can then silently remove the
+baseline and wreck a comparison with the data.
+
+So by default (``include_sas=False``) the SAS is removed explicitly, as
+Farrow & Billinge (Acta Cryst. A 65, 232 (2009)) describe: the particle's
+continuous density is estimated by smearing every atom with a Gaussian of
+width w = 1.1 Å - wide enough to wash out the Bragg peaks (exp(-w² Q²) is
+below 0.5 % at the first peak of every metal and structure here, the worst
+being simple cubic Ti), narrow enough to keep the particle's shape (for a
+30 Å sphere the baseline is within 1 % of the first peak of the exact
+-4πρ₀rγ₀(r) of a sphere) - and its scattering is subtracted from the Debye F(Q):
+
+    F(Q) = (2/N) Σ_{i<j} [DW_ij(Q) - exp(-w² Q²)] sin(Q d_ij) / d_ij - Q exp(-w² Q²)
+
+In r space this subtracts from the Debye G(r) its own smoothed version, which
+is 4πρ₀ r γ₀(r) for the particle, so G(r) has the measured baseline whatever
+Qmin is (Qmin = 0 included) and Qmin only adds its genuine ripple.  For a
+large particle and Qmin ≥ 0.5 Å⁻¹ the two conventions agree to within a few
+per mille of the first peak; ``include_sas=True`` gives the pure Debye result,
+for comparison with DebyeCalculator (benchmarks/pdf_vs_debyecalculator.py).
+The continuum estimate smears the particle's surface over about w, and it is
+an approximation for clusters of a few tens of atoms, whose "outline" and
+"structure" overlap in Q.
+
+Without termination, damping and SAS removal, G(r) = (1/N) Σ_{i≠j}
+g(r - d_ij) / d_ij with g a normalised Gaussian of width σ, so the area under
+r·G(r) over a peak is the average number of neighbours at that distance (12
+for the first shell of bulk fcc).  DebyeCalculator (version 1.1.1) sums each
+unordered pair once and so returns exactly half this G(r); the shape is
+identical.
 
 How it is computed (fast)
 -------------------------
@@ -46,6 +95,13 @@ histogram, so:
 * one fast sine transform (``scipy.fft.dst``) of the histogram divided by x_n
   gives Σ sin(Q d) / d, hence F(Q), on the uniform grid Q_k = k π / L, where
   L ≥ the longest distance is the length of the grid;
+* with ``delta2 > 0`` the width depends on the distance, so one Debye-Waller
+  factor no longer fits all pairs.  The histogram is cut into a few bands of
+  u = 1/x² with piecewise-linear ("hat") weights; each band gets one sine
+  transform and the factor exp(-σ² (1 - δ2 u_b) Q² / 2) of its centre u_b.
+  Bands are spaced so that δ2 Δu ≤ 0.05, which keeps the error a few
+  per mille of the highest peak (tested against an exact pair-by-pair sum):
+  about ten extra transforms for δ2 = 2 Å²;
 * F(Q) is multiplied by the Debye-Waller factor and by the Qmin..Qmax window
   (the grid point Q_k stands for the part of [Q_k - π/2L, Q_k + π/2L] inside the
   window, so results change smoothly with qmin and qmax), and a second sine
@@ -56,6 +112,10 @@ Particles with more than about 1000 atoms have their pairs counted in blocks
 by up to four threads (as many as there are cores): computing distances and
 square roots releases Python's global lock.  Each thread counts whole numbers
 into its own histogram, so the result is bit for bit the one-thread result.
+A structure used many times (a dataset, a fit) is faster still as its
+distinct distances with their multiplicities (:func:`pair_distances`): a
+perfect particle of 4000 atoms has 8 million pairs but a few thousand
+distinct distances.
 
 A sum over a Q grid with step π/L makes G periodic with period 2L; L is chosen
 large enough that no distance folds back below max(r) + 30 Å.  Compared with
@@ -64,9 +124,12 @@ peak (largest for Biso = 0, where the cut at Qmax is sharpest) and the Pearson
 correlation is above 0.99999.  Histograms hold whole numbers, so the output
 does not depend on summation order: it is deterministic.
 
-Public API: :func:`compute_pdf` (from an ``ase.Atoms``) and
-:func:`pdf_from_distances` (from ``scipy.spatial.distance.pdist`` output, so
-that one geometry's distances can be rescaled and reused).
+Public API: :func:`compute_pdf` (from an ``ase.Atoms``),
+:func:`pdf_from_distances` (from ``scipy.spatial.distance.pdist`` output, or
+from distinct distances and their multiplicities, so that one geometry's
+distances can be rescaled and reused) and :func:`pair_distances`.  There are
+no default instrument parameters: the course's values live in one table,
+:data:`helpers.simulation.PARAMETERS`.
 """
 
 from __future__ import annotations
@@ -78,6 +141,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from numbers import Integral
+from typing import NamedTuple
 
 import numpy as np
 from ase.data import chemical_symbols
@@ -85,10 +149,16 @@ from scipy import fft as _fft
 from scipy import sparse
 from scipy.spatial.distance import cdist, pdist
 
-__all__ = ["compute_pdf", "pdf_from_distances"]
+from helpers.validation import check_scalar
+
+__all__ = ["compute_pdf", "pair_distances", "pdf_from_distances"]
 
 QMAX_LIMIT = 100.0
 """Largest accepted ``qmax`` (Å⁻¹); X-ray PDF data reach about 20-50 Å⁻¹."""
+
+SAS_WIDTH = 1.1
+"""Width w (Å) of the Gaussian that smears each atom into the particle's continuous density, whose
+small-angle scattering is removed when ``include_sas=False`` (see the module docstring)."""
 
 _SUBBINS = 32  # sub-bins per grid step Δ (a distance is placed to within ±Δ/64)
 _DELTA_TIMES_QMAX = 0.4  # grid spacing Δ = largest power of two ≤ 0.4 / qmax
@@ -98,16 +168,31 @@ _MAX_NODES = 1 << 19  # largest grid (8192 Å at qmax = 25 Å⁻¹); larger mean
 _PARALLEL_PAIRS = 1 << 19  # particles with this many pairs (about 1000 atoms) or more are counted by threads
 _BLOCK_ATOMS = 384  # atoms per block of the threaded count (a block pair's distances: 1.2 MB, cache-sized)
 _MAX_WORKERS = 4  # most threads used for one PDF
+_DELTA2_STEP = 0.05  # largest change of 1 - δ2/r² within one band of the correlated-motion widths
+_DISTINCT_BINS = 1 << 21  # pair_distances: bins over 0 .. longest distance (2e-7 of the diameter each)
+
+
+class _Physics(NamedTuple):
+    """The checked physical parameters of one PDF (units: Å⁻¹ for the q's, Å² for biso and delta2)."""
+
+    qmin: float
+    qmax: float
+    qdamp: float
+    biso: float
+    delta2: float
+    include_sas: bool
 
 
 def compute_pdf(
     atoms,
     r,
     *,
-    qmin: float = 0.7,
-    qmax: float = 25.0,
-    qdamp: float = 0.04,
-    biso: float = 0.3,
+    qmin: float,
+    qmax: float,
+    qdamp: float,
+    biso: float,
+    delta2: float = 0.0,
+    include_sas: bool = False,
 ) -> np.ndarray:
     """Reduced X-ray PDF G(r) (Å⁻²) of a monoatomic particle.
 
@@ -120,6 +205,15 @@ def compute_pdf(
     qmin, qmax : Q range (Å⁻¹) of the Fourier transform, 0 ≤ qmin < qmax ≤ 100.
     qdamp : instrumental damping (Å⁻¹), envelope exp(-(qdamp r)² / 2); ≥ 0.
     biso : isotropic displacement parameter Biso = 8π²U (Å²) of every atom; ≥ 0.
+    delta2 : correlated-motion parameter δ2 (Å², PDFfit2/PDFgui convention): the peak
+        width of a pair at distance r is σ √(1 - δ2/r²); 0 ≤ δ2 < (shortest distance)².
+    include_sas : False (default): the small-angle scattering is removed, so G(r) has
+        the -4πρ₀rγ₀(r) baseline of measured data whatever ``qmin`` is; True: the
+        pure Debye-equation result (DebyeCalculator, DiffPy's DebyePDFCalculator),
+        whose baseline comes only from the Qmin cut.  See the module docstring.
+
+    There are no default instrument parameters: pass them, e.g. the course's
+    ``**helpers.simulation.clean_parameters()``, or a measured file's.
 
     Returns
     -------
@@ -127,20 +221,24 @@ def compute_pdf(
 
     Raises
     ------
+    TypeError
+        if a parameter is not a number (see :func:`pdf_from_distances`) or ``atoms`` is
+        not an ase.Atoms.
     ValueError
-        if an argument is invalid (see :func:`pdf_from_distances`), if ``atoms``
+        if a parameter is out of range (see :func:`pdf_from_distances`), if ``atoms``
         has fewer than two atoms, more than one element or non-finite positions,
         or if two atoms coincide.
 
     Notes
     -----
     The result is exactly ``pdf_from_distances(pdist(atoms.positions), len(atoms), r, ...)``.
-    Time: about 0.5 ms for 100 atoms and 1.5 ms for 500 (one thread); 8-10 ms for 2000 atoms,
-    whose pairs are counted by two threads on a 2-core machine (see _count_pairs_in_blocks).
+    Time: about 0.5 ms for 100 atoms and 1.5 ms for 500 (one thread); 6-10 ms for 2000 atoms,
+    whose pairs are counted by two threads on a 2-core machine (see _count_pairs_in_blocks);
+    ``delta2 > 0`` adds about 0.03 ms per band (``benchmarks/pdf_speed.py``).
     The pair loop is O(N²), the rest is nearly independent of the particle.
     """
     if not hasattr(atoms, "get_positions") or not hasattr(atoms, "numbers"):
-        raise ValueError(f"atoms must be an ase.Atoms object, got {type(atoms).__name__}")
+        raise TypeError(f"atoms must be an ase.Atoms object, got {type(atoms).__name__}")
     n_atoms = len(atoms)
     if n_atoms < 2:
         raise ValueError(f"atoms must contain at least 2 atoms to have a pair distribution, got {n_atoms}")
@@ -151,12 +249,12 @@ def compute_pdf(
     positions = np.asarray(atoms.get_positions(), dtype=float)
     if not np.isfinite(positions).all():
         raise ValueError("atoms has non-finite (NaN or infinite) positions")
-    qmin, qmax, qdamp, biso = _check_parameters(qmin, qmax, qdamp, biso)
+    physics = _check_physics(qmin, qmax, qdamp, biso, delta2, include_sas)
     r = _check_r(r)
     # The same as pdf_from_distances(pdist(positions), n_atoms, r, ...), bit for bit (tested), but faster:
     # squared distances of positions scaled by a power of two, whose square roots are directly the
     # sub-bin coordinates of the distances (see _count_pairs), and no pass to find the longest distance.
-    delta = _node_spacing(qmax)
+    delta = _node_spacing(physics.qmax)
     scaled = positions * (_SUBBINS / delta)
     centred = positions - positions.mean(axis=0)
     reach = 2.0 * math.sqrt(float(np.einsum("ij,ij->i", centred, centred).max()))  # >= every distance
@@ -165,10 +263,11 @@ def compute_pdf(
     if n_pairs >= _PARALLEL_PAIRS and workers > 1 and reach < _MAX_NODES * delta:
         counts = _count_pairs_in_blocks(scaled, delta, reach, workers)
         return _pdf_from_counts(
-            counts, None, lambda: pdist(scaled, "sqeuclidean"), n_atoms, r, delta, qmin, qmax, qdamp, biso
+            counts, None, lambda: pdist(scaled, "sqeuclidean"), n_atoms, r, delta, physics
         )
     squared = pdist(scaled, "sqeuclidean", out=_scratch("pairs", n_pairs, float))
-    return _pdf_from_pairs(squared, True, n_atoms, r, qmin, qmax, qdamp, biso, d_bound=reach)
+    counts, d_max = _count_pairs(squared, None, True, delta, d_bound=reach)
+    return _pdf_from_counts(counts, d_max, lambda: squared, n_atoms, r, delta, physics)
 
 
 def pdf_from_distances(
@@ -176,21 +275,29 @@ def pdf_from_distances(
     n_atoms: int,
     r,
     *,
-    qmin: float = 0.7,
-    qmax: float = 25.0,
-    qdamp: float = 0.04,
-    biso: float = 0.3,
+    weights=None,
+    qmin: float,
+    qmax: float,
+    qdamp: float,
+    biso: float,
+    delta2: float = 0.0,
+    include_sas: bool = False,
 ) -> np.ndarray:
     """Reduced X-ray PDF G(r) (Å⁻²) of a monoatomic particle from its pair distances.
 
     Parameters
     ----------
-    distances : 1-D array of the n_atoms (n_atoms - 1) / 2 distances (Å) between
-        all unordered pairs of atoms, each pair once, as returned by
-        ``scipy.spatial.distance.pdist(positions)``; all positive and finite.
-        Multiplying it by a factor is the same as scaling the particle.
+    distances : 1-D array of pair distances (Å), all positive and finite: either
+        the n_atoms (n_atoms - 1) / 2 distances of all unordered pairs, each
+        pair once, as ``scipy.spatial.distance.pdist(positions)`` returns them,
+        or (with ``weights``) distinct distances, as :func:`pair_distances`
+        returns them.  Multiplying them by a factor is the same as scaling
+        the particle.
     n_atoms : number of atoms (≥ 2) in the particle.
-    r, qmin, qmax, qdamp, biso : as in :func:`compute_pdf`.
+    weights : ``None`` (every entry of ``distances`` is one pair) or the
+        multiplicity of each distance: non-negative whole numbers that sum
+        to n_atoms (n_atoms - 1) / 2.
+    r, qmin, qmax, qdamp, biso, delta2, include_sas : as in :func:`compute_pdf`.
 
     Returns
     -------
@@ -198,39 +305,60 @@ def pdf_from_distances(
 
     Raises
     ------
+    TypeError
+        naming the argument, if ``qmin``/``qmax``/``qdamp``/``biso``/``delta2`` is not a
+        number (a string or a bool is not), or ``include_sas`` not a bool.
     ValueError
-        naming the argument, if ``qmin``/``qmax``/``qdamp``/``biso`` are not
-        finite numbers with 0 ≤ qmin < qmax ≤ 100, qdamp ≥ 0, biso ≥ 0; if ``r``
-        is not a non-empty 1-D array of finite, non-negative, strictly
-        increasing values; if ``n_atoms`` is not an integer ≥ 2; or if
-        ``distances`` is not 1-D, has the wrong length, or holds a value that is
-        not positive and finite; or if distances or r are so long (thousands of
-        Å, wrong units) that the grid would not fit in memory.
+        naming the argument, if ``qmin``/``qmax``/``qdamp``/``biso``/``delta2`` are not
+        finite with 0 ≤ qmin < qmax ≤ 100, qdamp ≥ 0, biso ≥ 0, 0 ≤ delta2 <
+        (shortest distance)²; if ``r`` is not a non-empty 1-D array of finite,
+        non-negative, strictly increasing values; if ``n_atoms`` is not an integer ≥ 2;
+        if ``distances`` is not 1-D, has the wrong length (or ``weights`` the wrong
+        sum), or holds a value that is not positive and finite; or if distances or r
+        are so long (thousands of Å, wrong units) that the grid would not fit in memory.
     """
-    qmin, qmax, qdamp, biso = _check_parameters(qmin, qmax, qdamp, biso)
+    physics = _check_physics(qmin, qmax, qdamp, biso, delta2, include_sas)
     r = _check_r(r)
-    d = _check_distances(distances, n_atoms)
-    return _pdf_from_pairs(d, False, int(n_atoms), r, qmin, qmax, qdamp, biso)
+    d, w = _check_distances(distances, n_atoms, weights)
+    delta = _node_spacing(physics.qmax)
+    counts, d_max = _count_pairs(d, w, False, delta)
+    return _pdf_from_counts(counts, d_max, None, int(n_atoms), r, delta, physics)
 
 
-def _pdf_from_pairs(
-    pairs: np.ndarray,
-    squared: bool,
-    n_atoms: int,
-    r: np.ndarray,
-    qmin: float,
-    qmax: float,
-    qdamp: float,
-    biso: float,
-    d_bound: float | None = None,
-) -> np.ndarray:
-    """G(r) from the pair distances (or, if ``squared``, see _count_pairs); other arguments already checked.
+def pair_distances(positions) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct pair distances of a structure and how many pairs have each.
 
-    ``d_bound``, an upper bound of the distances, saves a pass over them when ``squared``.
+    ``positions`` is an (N, 3) array (Å, or any unit: the result is in the same one).
+    Returns ``(distances, multiplicities)``, ascending distances and the number of
+    unordered pairs at each (float64 whole numbers summing to N (N - 1) / 2), for
+    ``pdf_from_distances(distances * scale, N, r, weights=multiplicities, ...)``.
+
+    Distances are merged when they fall in one of 2²¹ bins spanning 0 to the
+    longest distance (width 5e-7 of the longest distance, 1e-5 Å for a 20 Å
+    particle: twenty times finer than the PDF's own sub-bins) and are replaced by
+    their mean; pairs related by the particle's symmetry have equal distances, so
+    a perfect particle of thousands of atoms has only thousands of distinct ones.
     """
-    delta = _node_spacing(qmax)
-    counts, d_max = _count_pairs(pairs, squared, delta, d_bound)
-    return _pdf_from_counts(counts, d_max, lambda: pairs, n_atoms, r, delta, qmin, qmax, qdamp, biso)
+    try:
+        pos = np.asarray(positions, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"positions must be an (N, 3) array of numbers, got {type(positions).__name__}"
+        ) from None
+    if pos.ndim != 2 or pos.shape[1] != 3 or len(pos) < 2:
+        raise ValueError(f"positions must be an (N, 3) array with N >= 2, got shape {pos.shape}")
+    if not np.isfinite(pos).all():
+        raise ValueError("positions must be finite (no NaN or infinite values)")
+    d = pdist(pos)
+    d_max = float(d.max())
+    if not d.min() > 0.0:
+        _raise_distance_error(float(d.min()), d_max)
+    scale = (_DISTINCT_BINS - 1) / d_max
+    index = (d * scale).astype(np.intp)
+    counts = np.bincount(index, minlength=_DISTINCT_BINS)
+    sums = np.bincount(index, weights=d, minlength=_DISTINCT_BINS)
+    used = np.flatnonzero(counts)
+    return sums[used] / counts[used], counts[used].astype(float)
 
 
 def _pdf_from_counts(
@@ -240,10 +368,7 @@ def _pdf_from_counts(
     n_atoms: int,
     r: np.ndarray,
     delta: float,
-    qmin: float,
-    qmax: float,
-    qdamp: float,
-    biso: float,
+    physics: _Physics,
 ) -> np.ndarray:
     """G(r) from the numbers of pairs in the sub-bins [j, j + 1) Δ/32 (see _count_pairs) and the longest
     distance ``d_max``; arguments checked.
@@ -264,59 +389,90 @@ def _pdf_from_counts(
     box = _box_length(d_max, r_max)
     if box / delta > _MAX_NODES:
         raise ValueError(
-            f"distances up to {d_max:.4g} Å and r up to {r_max:.4g} Å with qmax={qmax:g} Å⁻¹ need too fine "
-            "a grid; are the distances in Å?"
+            f"distances up to {d_max:.4g} Å and r up to {r_max:.4g} Å with qmax={physics.qmax:g} Å⁻¹ need too "
+            "fine a grid; are the distances in Å?"
         )
     n_nodes = round(box / delta)  # grid nodes x_n = n Δ, n = 0 .. n_nodes - 1
     dq = math.pi / box  # Q grid Q_k = k dq of the sine transform
-
-    # F0(Q_k) = Σ_{i<j} sin(Q_k d_ij) / d_ij from the histogram (node 0 at x = 0 does not contribute)
-    hist = _spread_to_nodes(counts, n_nodes)
-    f0 = _fft.dst(hist[1:] * _inverse_nodes(delta, n_nodes), type=1, overwrite_x=True) / 2.0
-
-    # F(Q) = Q [S(Q) - 1]: ordered pairs i≠j (twice the unordered ones), with the Debye-Waller factor
-    k_max = min(n_nodes - 1, math.ceil(qmax / dq + 0.5))
+    k_max = min(n_nodes - 1, math.ceil(physics.qmax / dq + 0.5))
     q = np.arange(1, k_max + 1) * dq
-    f_q = f0[:k_max] * (2.0 / n_atoms) * np.exp(-(biso / (8.0 * math.pi**2)) * q * q)
+    sigma2 = physics.biso / (4.0 * math.pi**2)  # σ² of a pair's distance (two atoms of U = Biso / 8π²)
+
+    # f0(Q_k) = Σ_{i<j} sin(Q_k d_ij) / d_ij from the histogram (node 0 at x = 0 does not contribute),
+    # and Σ_{i<j} DW_ij(Q_k) sin(Q_k d_ij) / d_ij, band by band when the width depends on the distance
+    hist = _spread_to_nodes(counts, n_nodes)
+    weighted = hist[1:] * _inverse_nodes(delta, n_nodes)
+    # F(Q) = Q [S(Q) - 1]: ordered pairs i≠j (twice the unordered ones), with the Debye-Waller factor(s)
+    if physics.delta2 > 0.0 and sigma2 > 0.0:
+        f0, f_dw = _correlated_sum(weighted, counts, delta, q, sigma2, physics.delta2)
+        f_q = f_dw * (2.0 / n_atoms)
+    else:
+        f0 = _fft.dst(weighted, type=1, overwrite_x=True)[:k_max] / 2.0
+        f_q = f0 * (2.0 / n_atoms) * np.exp(-(physics.biso / (8.0 * math.pi**2)) * q * q)
+    # minus the small-angle scattering of the particle's smeared density (pairs and self term)
+    if not physics.include_sas:
+        smear = np.exp(-((SAS_WIDTH * q) ** 2))
+        f_q -= smear * (f0 * (2.0 / n_atoms) + q)
 
     # (2/π) ∫_{qmin}^{qmax} F(Q) sin(Q r) dQ: Q_k stands for the part of [Q_k - dq/2, Q_k + dq/2] in range
-    weights = np.clip(np.minimum(q + 0.5 * dq, qmax) - np.maximum(q - 0.5 * dq, qmin), 0.0, None)
+    weights = np.clip(
+        np.minimum(q + 0.5 * dq, physics.qmax) - np.maximum(q - 0.5 * dq, physics.qmin), 0.0, None
+    )
     coefficients = np.zeros(n_nodes - 1)
     coefficients[:k_max] = weights * f_q
     g_nodes = _fft.dst(coefficients, type=1, overwrite_x=True) / math.pi  # G(x_n), n = 1 .. n_nodes - 1
 
-    return _interpolate_cubic(g_nodes, delta, r) * np.exp(-0.5 * (qdamp * r) ** 2)
+    return _interpolate_cubic(g_nodes, delta, r) * np.exp(-0.5 * (physics.qdamp * r) ** 2)
+
+
+def _correlated_sum(weighted, counts, delta, q, sigma2, delta2) -> tuple[np.ndarray, np.ndarray]:
+    """f0(Q) = Σ sin(Q d)/d and Σ exp(-σ² (1 - δ2/d²) Q²/2) sin(Q d)/d over the pairs, from the node
+    histogram ``weighted`` (= h_n / x_n at x_n = n Δ, n >= 1).
+
+    The factor is linear-interpolated in u = 1/x² between band centres u_b = b Δu ("hat" weights),
+    so each band needs one sine transform; Δu is set by _DELTA2_STEP.  The shortest distance (the
+    first non-empty sub-bin of ``counts``) must have d² > δ2.
+    """
+    d_min = float(np.flatnonzero(counts)[0]) * delta / _SUBBINS  # lower edge of the shortest sub-bin
+    if not delta2 < d_min * d_min:
+        raise ValueError(
+            f"delta2 must be smaller than the squared shortest distance ({d_min:.3g} Å)² = {d_min * d_min:.3g} "
+            f"Å², got {delta2:g} Å²: the peak width σ√(1 - δ2/r²) of that pair would be imaginary "
+            "(PDFfit2 drops such pairs; metals have δ2 of about 0-5 Å²)"
+        )
+    k_max = q.size
+    nodes = np.flatnonzero(weighted)
+    u = 1.0 / ((nodes + 1) * delta) ** 2  # weighted[m] belongs to node m + 1
+    u_top = 1.0 / max(d_min - 2.0 * delta, 0.5 * d_min) ** 2  # spreading reaches 2 nodes below d_min
+    n_bands = max(1, math.ceil(delta2 * u_top / _DELTA2_STEP))
+    du = u_top / n_bands
+    t = np.minimum(u / du, n_bands)
+    band = np.minimum(t.astype(np.intp), n_bands - 1)
+    upper = t - band  # hat weight of band + 1; 1 - upper goes to band
+    parts = np.zeros((n_bands + 2, weighted.size))  # row n_bands + 1: all nodes, for f0
+    parts[band, nodes] = weighted[nodes] * (1.0 - upper)
+    parts[band + 1, nodes] += weighted[nodes] * upper
+    parts[-1] = weighted
+    sums = _fft.dst(parts, type=1, axis=-1, overwrite_x=True)[:, :k_max] / 2.0
+    width2 = sigma2 * np.maximum(0.0, 1.0 - delta2 * du * np.arange(n_bands + 1))  # σ'² of each band centre
+    factors = np.exp(-0.5 * width2[:, None] * (q * q)[None, :])
+    return sums[-1], np.einsum("bk,bk->k", sums[:-1], factors)
 
 
 # --- argument checks -------------------------------------------------------------------------------------
 
 
-def _as_float(name: str, value) -> float:
-    if isinstance(value, (bool, np.bool_)):  # the interface promises ValueError for every bad argument
-        raise ValueError(f"{name} must be a number, got {value!r}")  # noqa: TRY004
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, got {value!r}") from None
-    if not math.isfinite(result):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return result
-
-
-def _check_parameters(qmin, qmax, qdamp, biso) -> tuple[float, float, float, float]:
-    qmin, qmax = _as_float("qmin", qmin), _as_float("qmax", qmax)
-    qdamp, biso = _as_float("qdamp", qdamp), _as_float("biso", biso)
-    if qmin < 0:
-        raise ValueError(f"qmin must be >= 0 Å⁻¹, got {qmin}")
+def _check_physics(qmin, qmax, qdamp, biso, delta2, include_sas) -> _Physics:
+    qmin = check_scalar(qmin, "qmin", min_val=0.0, unit="Å⁻¹")
+    qmax = check_scalar(qmax, "qmax", max_val=QMAX_LIMIT, unit="Å⁻¹")
     if not qmin < qmax:
         raise ValueError(f"qmin must be smaller than qmax, got qmin={qmin} and qmax={qmax} Å⁻¹")
-    if qmax > QMAX_LIMIT:
-        raise ValueError(f"qmax must be at most {QMAX_LIMIT:g} Å⁻¹, got {qmax}")
-    if qdamp < 0:
-        raise ValueError(f"qdamp must be >= 0 Å⁻¹, got {qdamp}")
-    if biso < 0:
-        raise ValueError(f"biso must be >= 0 Å², got {biso}")
-    return qmin, qmax, qdamp, biso
+    qdamp = check_scalar(qdamp, "qdamp", min_val=0.0, unit="Å⁻¹")
+    biso = check_scalar(biso, "biso", min_val=0.0, unit="Å²")
+    delta2 = check_scalar(delta2, "delta2", min_val=0.0, unit="Å²")
+    if not isinstance(include_sas, (bool, np.bool_)):
+        raise TypeError(f"include_sas must be True or False, got {include_sas!r}")
+    return _Physics(qmin, qmax, qdamp, biso, delta2, bool(include_sas))
 
 
 def _check_r(r) -> np.ndarray:
@@ -335,10 +491,8 @@ def _check_r(r) -> np.ndarray:
     return r
 
 
-def _check_distances(distances, n_atoms) -> np.ndarray:
-    if isinstance(n_atoms, bool) or not isinstance(n_atoms, Integral) or n_atoms < 2:
-        raise ValueError(f"n_atoms must be an integer >= 2, got {n_atoms!r}")
-    n_atoms = int(n_atoms)
+def _check_distances(distances, n_atoms, weights) -> tuple[np.ndarray, np.ndarray | None]:
+    n_atoms = check_scalar(n_atoms, "n_atoms", Integral, min_val=2)
     try:
         d = np.asarray(distances, dtype=float)
     except (TypeError, ValueError):
@@ -349,12 +503,28 @@ def _check_distances(distances, n_atoms) -> np.ndarray:
             f"returns), got shape {d.shape}"
         )
     n_pairs = n_atoms * (n_atoms - 1) // 2
-    if d.size != n_pairs:
+    if weights is None:
+        if d.size != n_pairs:
+            raise ValueError(
+                f"distances must have n_atoms * (n_atoms - 1) / 2 = {n_pairs} entries for n_atoms={n_atoms} "
+                f"(each unordered pair once), got {d.size}"
+            )
+        return d, None
+    try:
+        w = np.asarray(weights, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("weights must be a 1-D array of pair multiplicities (whole numbers)") from None
+    if w.shape != d.shape:
+        raise ValueError(f"weights must have the shape of distances {d.shape}, got {w.shape}")
+    if not (np.isfinite(w).all() and (w >= 0).all() and (w == np.round(w)).all()):
+        raise ValueError("weights must be non-negative whole numbers (how many pairs have each distance)")
+    total = float(w.sum())
+    if total != n_pairs:
         raise ValueError(
-            f"distances must have n_atoms * (n_atoms - 1) / 2 = {n_pairs} entries for n_atoms={n_atoms} "
-            f"(each unordered pair once), got {d.size}"
+            f"weights must sum to n_atoms * (n_atoms - 1) / 2 = {n_pairs} pairs for n_atoms={n_atoms}, "
+            f"got {total:g}"
         )
-    return d
+    return d, w
 
 
 # --- numerical machinery ------------------------------------------------------------------------------------
@@ -411,9 +581,11 @@ def _n_counts(d_max: float, delta: float) -> int:
 
 
 def _count_pairs(
-    pairs: np.ndarray, squared: bool, delta: float, d_bound: float | None = None
+    pairs: np.ndarray, weights: np.ndarray | None, squared: bool, delta: float, d_bound: float | None = None
 ) -> tuple[np.ndarray, float | None]:
     """Numbers of distances in the sub-bins [j, j + 1) Δ/32, and the longest distance.
+
+    ``weights`` (or None: one each) are the multiplicities of the distances (whole numbers).
 
     ``pairs`` holds the distances d, or if ``squared`` the values (d * 32 / Δ)², as
     pdist gives them for positions multiplied by 32 / Δ (a power of two, so that is
@@ -462,7 +634,7 @@ def _count_pairs(
             np.sqrt(chunk, out=i, casting="unsafe")  # truncation = floor for positive values
         else:
             np.multiply(chunk, scale, out=i, casting="unsafe")
-        np.add.at(counts, i, 1.0)
+        np.add.at(counts, i, 1.0 if weights is None else weights[start : start + chunk_size])
     if squared and counts[0] > 0 and not pairs.all():  # a distance < Δ/32: is it zero?
         _raise_distance_error(0.0, d_max)
     if not track_max:

@@ -1,10 +1,13 @@
-"""Tests of helpers.pdf: physics (peak positions, widths, termination, damping, normalisation), agreement
-with exact formulas, argument errors, and a fixed regression reference (tests/data/pdf_reference.npz).
+"""Tests of helpers.pdf: physics (peak positions, widths, termination, damping, correlated motion, the
+small-angle baseline, normalisation), agreement with exact formulas, argument errors, and a fixed regression
+reference (tests/data/pdf_reference.npz).
 
-The reference was made with :func:`_make_reference` (run ``python tests/test_pdf.py``) after checking the
-same particles against DebyeCalculator 1.1.1 run with a fine Q step of 0.005 Å⁻¹ (Pearson r > 0.99998,
-amplitude ratio 2.00: helpers.pdf counts ordered pairs as DiffPy does, DebyeCalculator unordered ones);
-see benchmarks/pdf_vs_debyecalculator.py for the full comparison.
+The reference was made with :func:`_make_reference` (run ``python tests/test_pdf.py``).  Its ``g`` curves (the
+pure Debye convention, ``include_sas=True``) were checked against DebyeCalculator 1.1.1 run with a fine Q step
+of 0.005 Å⁻¹ (Pearson r > 0.99998, amplitude ratio 2.00: helpers.pdf counts ordered pairs as DiffPy does,
+DebyeCalculator unordered ones); see benchmarks/pdf_vs_debyecalculator.py for the full comparison.  Its
+``g_measured`` curves (the default: small-angle scattering removed, delta2 = 2 Å²) were made after the tests
+below had checked delta2 against an exact pair-by-pair sum and the baseline against the exact one of a sphere.
 """
 
 from __future__ import annotations
@@ -14,22 +17,30 @@ from pathlib import Path
 import numpy as np
 import pytest
 from ase import Atoms
+from ase.build import bulk
 from scipy.spatial.distance import pdist
 
 from helpers import pdf as pdf_module
-from helpers.pdf import compute_pdf, pdf_from_distances
+from helpers.pdf import compute_pdf, pair_distances, pdf_from_distances
 from helpers.structures import make_particle, nearest_neighbour_distance
 
 REFERENCE = Path(__file__).parent / "data" / "pdf_reference.npz"
 
-# (structure type, element, size, qmin, qmax, qdamp, biso) of the particles in the reference file
+# (element, qmin, qmax, qdamp, biso) of the particles in the reference file (positions are stored in it)
 REFERENCE_CASES = [
-    ("FCC", "Pt", 3, 0.7, 25.0, 0.04, 0.3),
-    ("Icosahedral", "Au", 3, 0.7, 15.0, 0.02, 0.6),
-    ("BCC", "Fe", 5, 1.0, 20.0, 0.05, 0.1),
-    ("HCP", "Co", 1, 0.5, 25.0, 0.0, 1.0),
+    ("Pt", 0.7, 25.0, 0.04, 0.3),
+    ("Au", 0.7, 15.0, 0.02, 0.6),
+    ("Fe", 1.0, 20.0, 0.05, 0.1),
+    ("Co", 0.5, 25.0, 0.0, 1.0),
 ]
+REFERENCE_DELTA2 = 2.0
 REFERENCE_R = np.round(np.arange(1.0, 30.0 + 1e-9, 0.05), 10)
+
+# Typical measurement parameters (the functions have no defaults: the course's values live in one table)
+P = {"qmin": 0.7, "qmax": 25.0, "qdamp": 0.04, "biso": 0.3}
+DEBYE = {
+    "include_sas": True
+}  # the pure Debye-equation convention (DebyeCalculator, DiffPy's DebyePDFCalculator)
 
 
 def first_peak(r: np.ndarray, g: np.ndarray, lo: float, hi: float) -> float:
@@ -50,9 +61,19 @@ def fwhm(r: np.ndarray, g: np.ndarray, lo: float, hi: float) -> float:
     return float(right - left)
 
 
+def fcc_sphere(element: str, radius: float) -> Atoms:
+    """A sphere cut from bulk fcc around an atom (for the baseline tests: its shape function is known)."""
+    a = np.sqrt(2) * nearest_neighbour_distance(element)
+    n = int(2 * radius / a) + 3
+    pos = (bulk(element, "fcc", a=a, cubic=True) * (n, n, n)).get_positions()
+    pos -= pos[np.argmin(np.linalg.norm(pos - pos.mean(axis=0), axis=1))]
+    inside = pos[np.linalg.norm(pos, axis=1) <= radius]
+    return Atoms([element] * len(inside), positions=inside)
+
+
 @pytest.fixture(scope="module")
 def pt_fcc() -> Atoms:
-    return make_particle("FCC", "Pt", 5)  # 165 atoms
+    return make_particle("FCC", "Pt", 2)  # 201 atoms, a truncated octahedron
 
 
 # --- physics -----------------------------------------------------------------------------------------------
@@ -60,7 +81,7 @@ def pt_fcc() -> Atoms:
 
 def test_first_peak_of_fcc_pt_at_nearest_neighbour_distance(pt_fcc):
     r = np.arange(1.0, 6.0, 0.01)
-    g = compute_pdf(pt_fcc, r)
+    g = compute_pdf(pt_fcc, r, **P)
     assert abs(first_peak(r, g, 2.0, 3.3) - 2.77) <= 0.03
     assert abs(first_peak(r, g, 2.0, 3.3) - nearest_neighbour_distance("Pt")) <= 0.01
     # second shell of fcc at sqrt(2) d_nn
@@ -68,12 +89,12 @@ def test_first_peak_of_fcc_pt_at_nearest_neighbour_distance(pt_fcc):
 
 
 def test_peak_width_grows_with_biso_as_debye_waller_predicts(pt_fcc):
-    # qmin = 0 (no small-angle baseline) and a high qmax: the first peak is then a Gaussian of variance
+    # pure Debye, qmin = 0 (no baseline) and a high qmax: the first peak is then a Gaussian of variance
     # sigma² = Biso / (4 pi²) (two atoms, each with mean-square displacement U = Biso / (8 pi²))
     r = np.arange(2.0, 3.6, 0.002)
     widths, heights = [], []
     for biso in (0.3, 0.6, 1.2):
-        g = compute_pdf(pt_fcc, r, qmin=0.0, qmax=40.0, qdamp=0.0, biso=biso)
+        g = compute_pdf(pt_fcc, r, qmin=0.0, qmax=40.0, qdamp=0.0, biso=biso, **DEBYE)
         widths.append(fwhm(r, g, 2.3, 3.3))
         heights.append(g.max())
         sigma2 = (widths[-1] / (2 * np.sqrt(2 * np.log(2)))) ** 2
@@ -84,11 +105,11 @@ def test_peak_width_grows_with_biso_as_debye_waller_predicts(pt_fcc):
 
 def test_termination_ripples_grow_as_qmax_falls():
     # ripples below the first peak (no pairs at r < 2.2 Å), after removing the smooth baseline
-    atoms = make_particle("Icosahedral", "Pt", 2)  # 13 atoms
+    atoms = make_particle("Icosahedral", "Pt", 1)  # 55 atoms
     r = np.arange(0.3, 2.2, 0.002)
     amplitudes = []
     for qmax in (12.0, 16.0, 20.0, 25.0):
-        g = compute_pdf(atoms, r, qmax=qmax, qdamp=0.0, biso=0.3)
+        g = compute_pdf(atoms, r, qmin=0.7, qmax=qmax, qdamp=0.0, biso=0.3)
         residual = g - np.polyval(np.polyfit(r, g, 1), r)
         amplitudes.append(np.sqrt(np.mean(residual**2)))
     assert np.all(np.diff(amplitudes) < 0)
@@ -97,10 +118,10 @@ def test_termination_ripples_grow_as_qmax_falls():
 
 def test_qdamp_reduces_high_r_amplitude(pt_fcc):
     r = np.arange(1.0, 25.0, 0.01)
-    undamped = compute_pdf(pt_fcc, r, qdamp=0.0)
+    undamped = compute_pdf(pt_fcc, r, **(P | {"qdamp": 0.0}))
     rms = []
     for qdamp in (0.0, 0.03, 0.06):
-        g = compute_pdf(pt_fcc, r, qdamp=qdamp)
+        g = compute_pdf(pt_fcc, r, **(P | {"qdamp": qdamp}))
         np.testing.assert_allclose(g, undamped * np.exp(-0.5 * (qdamp * r) ** 2), rtol=1e-12, atol=1e-12)
         rms.append(np.sqrt(np.mean(g[(r > 12) & (r < 20)] ** 2)))
         assert np.abs(g[r < 3]).max() > 0.97 * np.abs(undamped[r < 3]).max()  # low r barely changes
@@ -112,22 +133,23 @@ def test_scaling_the_lattice_moves_the_peaks_proportionally(pt_fcc):
     r = np.arange(1.0, 8.0, 0.005)
     scale = 1.05
     d = pdist(pt_fcc.get_positions())
-    g = pdf_from_distances(d, len(pt_fcc), r)
-    g_scaled = pdf_from_distances(d * scale, len(pt_fcc), r)
+    g = pdf_from_distances(d, len(pt_fcc), r, **P)
+    g_scaled = pdf_from_distances(d * scale, len(pt_fcc), r, **P)
     for lo, hi in ((2.0, 3.3), (3.6, 4.3)):
         assert first_peak(r, g_scaled, lo * scale, hi * scale) == pytest.approx(
             scale * first_peak(r, g, lo, hi), abs=0.005
         )
     # same as building the strained particle
-    strained = make_particle("FCC", "Pt", 5, d_nn=scale * nearest_neighbour_distance("Pt"))
-    np.testing.assert_allclose(compute_pdf(strained, r), g_scaled, rtol=0, atol=1e-9 * np.abs(g).max())
+    strained = make_particle("FCC", "Pt", 2, d_nn=scale * nearest_neighbour_distance("Pt"))
+    np.testing.assert_allclose(compute_pdf(strained, r, **P), g_scaled, rtol=0, atol=1e-9 * np.abs(g).max())
 
 
-@pytest.mark.parametrize(("structure_type", "size"), [("FCC", 5), ("Icosahedral", 6)])  # 165 and 561 atoms
-def test_compute_pdf_equals_pdf_from_distances_on_pdist(structure_type, size):
+@pytest.mark.parametrize(("structure_type", "size"), [("FCC", 2), ("Icosahedral", 4)])  # 201 and 561 atoms
+@pytest.mark.parametrize("physics", [{}, {"delta2": 2.5}, DEBYE], ids=["default", "delta2", "debye"])
+def test_compute_pdf_equals_pdf_from_distances_on_pdist(structure_type, size, physics):
     atoms = make_particle(structure_type, "Pt", size)
     r = np.arange(1.0, 30.0, 0.1)
-    kwargs = {"qmin": 0.9, "qmax": 18.0, "qdamp": 0.03, "biso": 0.5}
+    kwargs = {"qmin": 0.9, "qmax": 18.0, "qdamp": 0.03, "biso": 0.5} | physics
     expected = pdf_from_distances(pdist(atoms.get_positions()), len(atoms), r, **kwargs)
     result = compute_pdf(atoms, r, **kwargs)
     assert result.shape == r.shape and result.dtype == np.float64
@@ -142,19 +164,19 @@ def test_compute_pdf_equals_pdf_from_distances_at_a_grid_length_threshold(shift,
     if threaded:
         monkeypatch.setattr(pdf_module, "_PARALLEL_PAIRS", 1)
         monkeypatch.setattr(pdf_module, "_workers", lambda: 2)
-    atoms = make_particle("FCC", "Pt", 4)
+    atoms = make_particle("FCC", "Pt", 1)
     d = pdist(atoms.get_positions())
     r = np.array([1.0, 2.77, 34.0 - d.max() + shift])
-    np.testing.assert_array_equal(compute_pdf(atoms, r), pdf_from_distances(d, len(atoms), r))
+    np.testing.assert_array_equal(compute_pdf(atoms, r, **P), pdf_from_distances(d, len(atoms), r, **P))
 
 
 def test_threaded_pair_count_of_a_large_particle_equals_the_one_thread_result():
-    # 1163 atoms (676 000 pairs): above the threshold, so the pairs are counted in blocks by threads
-    atoms = make_particle("FCC", "Pt", 10)
+    # 1289 atoms (830 000 pairs): above the threshold, so the pairs are counted in blocks by threads
+    atoms = make_particle("FCC", "Pt", 5)
     assert len(atoms) * (len(atoms) - 1) // 2 >= pdf_module._PARALLEL_PAIRS
     r = np.arange(1.0, 30.0, 0.05)
-    expected = pdf_from_distances(pdist(atoms.get_positions()), len(atoms), r)
-    np.testing.assert_array_equal(compute_pdf(atoms, r), expected)
+    expected = pdf_from_distances(pdist(atoms.get_positions()), len(atoms), r, **P)
+    np.testing.assert_array_equal(compute_pdf(atoms, r, **P), expected)
 
 
 @pytest.mark.parametrize("workers", [2, 3])
@@ -163,19 +185,19 @@ def test_threaded_pair_count_with_uneven_blocks_is_exact(monkeypatch, workers):
     monkeypatch.setattr(pdf_module, "_PARALLEL_PAIRS", 1)
     monkeypatch.setattr(pdf_module, "_BLOCK_ATOMS", 50)
     monkeypatch.setattr(pdf_module, "_workers", lambda: workers)
-    atoms = make_particle("Icosahedral", "Au", 5)  # 309 atoms: 6 full blocks and one of 9 atoms
+    atoms = make_particle("Icosahedral", "Au", 3)  # 309 atoms: 6 full blocks and one of 9 atoms
     r = np.arange(1.0, 30.0, 0.05)
-    expected = pdf_from_distances(pdist(atoms.get_positions()), len(atoms), r)
-    np.testing.assert_array_equal(compute_pdf(atoms, r), expected)
+    expected = pdf_from_distances(pdist(atoms.get_positions()), len(atoms), r, **P)
+    np.testing.assert_array_equal(compute_pdf(atoms, r, **P), expected)
 
 
 def test_threaded_pair_count_finds_two_atoms_on_top_of_each_other(monkeypatch):
     monkeypatch.setattr(pdf_module, "_PARALLEL_PAIRS", 1)
     monkeypatch.setattr(pdf_module, "_workers", lambda: 2)
-    atoms = make_particle("FCC", "Pt", 4)
+    atoms = make_particle("FCC", "Pt", 1)
     atoms.positions[-1] = atoms.positions[3]
     with pytest.raises(ValueError, match="distances must all be positive"):
-        compute_pdf(atoms, R)
+        compute_pdf(atoms, R, **P)
 
 
 def test_thread_pool_is_made_again_in_a_forked_child(monkeypatch):
@@ -193,7 +215,7 @@ def test_dimer_matches_the_gaussian_formula():
         sigma = np.sqrt(biso / (4 * np.pi**2))
         gauss = np.exp(-((r - d) ** 2) / (2 * sigma**2)) - np.exp(-((r + d) ** 2) / (2 * sigma**2))
         expected = gauss / (np.sqrt(2 * np.pi) * sigma * d) * np.exp(-0.5 * (qdamp * r) ** 2)
-        g = pdf_from_distances(np.array([d]), 2, r, qmin=0.0, qmax=60.0, qdamp=qdamp, biso=biso)
+        g = pdf_from_distances(np.array([d]), 2, r, qmin=0.0, qmax=60.0, qdamp=qdamp, biso=biso, **DEBYE)
         assert np.abs(g - expected).max() < 1e-3 * expected.max()
 
 
@@ -206,22 +228,129 @@ def test_dimer_matches_the_terminated_fourier_integral(qmin, qmax):
         return (np.sin(qmax * x) - np.sin(qmin * x)) / x
 
     expected = (part(r - d) - part(r + d)) / (np.pi * d)
-    g = pdf_from_distances(np.array([d]), 2, r, qmin=qmin, qmax=qmax, qdamp=0.0, biso=0.0)
+    g = pdf_from_distances(np.array([d]), 2, r, qmin=qmin, qmax=qmax, qdamp=0.0, biso=0.0, **DEBYE)
     assert np.abs(g - expected).max() < 5e-3 * np.abs(expected).max()
 
 
-def test_matches_an_exact_pair_by_pair_sum():
-    # brute force: exact sin(Q d) for every pair on a fine Q grid (midpoint rule), then the sine transform
-    atoms = make_particle("Icosahedral", "Pt", 3)  # 55 atoms
-    d = pdist(atoms.get_positions())
-    r = np.arange(1.0, 15.0, 0.02)
-    qmin, qmax, qdamp, biso, dq = 0.7, 20.0, 0.02, 0.4, 0.005
+def exact_pdf(atoms, r, qmin, qmax, qdamp, biso, delta2=0.0, include_sas=True, dq=0.005):
+    """Brute force: exact sin(Q d) for every pair, its own width σ√(1 - δ2/d²), on a fine Q grid (midpoint
+    rule), then the sine transform; with include_sas=False the smeared-density term of the module docstring."""
+    d, w = pair_distances(atoms.get_positions())
+    n = len(atoms)
     q = np.arange(qmin + dq / 2, qmax, dq)
-    f = (2 / len(atoms)) * (np.sin(np.outer(q, d)) / d).sum(axis=1) * np.exp(-biso * q**2 / (8 * np.pi**2))
-    expected = (2 / np.pi) * (np.sin(np.outer(r, q)) @ (f * dq)) * np.exp(-0.5 * (qdamp * r) ** 2)
-    g = compute_pdf(atoms, r, qmin=qmin, qmax=qmax, qdamp=qdamp, biso=biso)
+    sigma2 = biso / (4 * np.pi**2) * (1 - delta2 / d**2)
+    f = (2 / n) * ((np.sin(np.outer(q, d)) * w / d) * np.exp(-0.5 * np.outer(q**2, sigma2))).sum(axis=1)
+    if not include_sas:
+        smear = np.exp(-((pdf_module.SAS_WIDTH * q) ** 2))
+        f -= smear * ((2 / n) * (np.sin(np.outer(q, d)) * w / d).sum(axis=1) + q)
+    return (2 / np.pi) * (np.sin(np.outer(r, q)) @ (f * dq)) * np.exp(-0.5 * (qdamp * r) ** 2)
+
+
+@pytest.mark.parametrize("include_sas", [True, False], ids=["debye", "sas-removed"])
+def test_matches_an_exact_pair_by_pair_sum(include_sas):
+    atoms = make_particle("Icosahedral", "Pt", 1)  # 55 atoms
+    r = np.arange(1.0, 15.0, 0.02)
+    kwargs = {"qmin": 0.7, "qmax": 20.0, "qdamp": 0.02, "biso": 0.4, "include_sas": include_sas}
+    expected = exact_pdf(atoms, r, **kwargs)
+    g = compute_pdf(atoms, r, **kwargs)
     assert np.corrcoef(g, expected)[0, 1] > 0.99999
     assert np.abs(g - expected).max() < 2e-3 * np.abs(expected).max()
+
+
+# --- correlated motion (delta2) ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("structure_type", "size"), [("FCC", 2), ("Icosahedral", 3)])
+@pytest.mark.parametrize(("biso", "delta2"), [(0.3, 2.0), (0.3, 4.0), (1.0, 2.0), (1.0, 4.0)])
+def test_delta2_matches_an_exact_pair_by_pair_gaussian_sum(structure_type, size, biso, delta2):
+    # every pair with its own width σ√(1 - δ2/r²) (PDFfit2's delta2), against the distance bands of helpers.pdf
+    atoms = make_particle(structure_type, "Pt", size)
+    r = np.arange(1.0, 25.0, 0.02)
+    kwargs = {"qmin": 0.7, "qmax": 25.0, "qdamp": 0.0, "biso": biso, "delta2": delta2, "include_sas": True}
+    expected = exact_pdf(atoms, r, **kwargs, dq=0.004)
+    g = compute_pdf(atoms, r, **kwargs)
+    assert np.abs(g - expected).max() < 5e-3 * np.abs(expected).max()
+
+
+def test_delta2_zero_is_exactly_the_uncorrelated_result(pt_fcc):
+    r = np.arange(1.0, 30.0, 0.05)
+    for extra in ({}, DEBYE):
+        np.testing.assert_array_equal(
+            compute_pdf(pt_fcc, r, **P, **extra, delta2=0.0), compute_pdf(pt_fcc, r, **P, **extra)
+        )
+
+
+def test_delta2_sharpens_the_first_peak_most(pt_fcc):
+    r = np.arange(1.0, 12.0, 0.005)
+    peaks_only = P | {"qmin": 0.0} | DEBYE  # peak heights on a zero baseline
+    g0 = compute_pdf(pt_fcc, r, **peaks_only)
+    g2 = compute_pdf(pt_fcc, r, **peaks_only, delta2=2.0)
+    first = (2.4, 3.2)
+    far = (np.sqrt(6) * 2.77 - 0.3, np.sqrt(6) * 2.77 + 0.3)  # the fifth fcc shell, at √6 d_nn = 6.8 Å
+    ratio_first = g2[(r > first[0]) & (r < first[1])].max() / g0[(r > first[0]) & (r < first[1])].max()
+    ratio_far = g2[(r > far[0]) & (r < far[1])].max() / g0[(r > far[0]) & (r < far[1])].max()
+    assert ratio_first > 1.08  # visibly sharper: 1.14 for FCC Pt at Biso 0.3, Qmax 25
+    assert ratio_first > ratio_far > 1.0
+    assert fwhm(r, g2, *first) < 0.95 * fwhm(r, g0, *first)
+    assert first_peak(r, g2, *first) == pytest.approx(first_peak(r, g0, *first), abs=0.002)  # moves nowhere
+
+
+def test_delta2_does_nothing_without_thermal_motion(pt_fcc):
+    r = np.arange(1.0, 10.0, 0.05)
+    np.testing.assert_array_equal(
+        compute_pdf(pt_fcc, r, **(P | {"biso": 0.0}), delta2=3.0),
+        compute_pdf(pt_fcc, r, **(P | {"biso": 0.0})),
+    )
+
+
+def test_delta2_must_stay_below_the_squared_shortest_distance(pt_fcc):
+    d_nn = nearest_neighbour_distance("Pt")
+    with pytest.raises(ValueError, match=r"delta2 must be smaller than the squared shortest distance"):
+        compute_pdf(pt_fcc, R, **P, delta2=d_nn**2 + 0.1)
+    compute_pdf(pt_fcc, R, **P, delta2=0.9 * d_nn**2)  # just below is fine
+
+
+# --- the small-angle baseline ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pt_sphere() -> Atoms:
+    return fcc_sphere("Pt", 15.0)  # 30 Å across, 959 atoms
+
+
+def test_sas_removed_gives_the_baseline_of_a_sphere_whatever_qmin(pt_sphere):
+    # the exact G of a sphere: the Debye result without the SAS (qmin = 0, include_sas=True) minus
+    # 4 pi rho0 r gamma0(r), with gamma0(r) = 1 - 3r/2D + r³/2D³ the shape function of a sphere of diameter D
+    r = np.arange(0.01, 30.0, 0.01)
+    kwargs = {"qmax": 30.0, "qdamp": 0.0, "biso": 0.5}
+    rho0 = 4 / (np.sqrt(2) * nearest_neighbour_distance("Pt")) ** 3
+    diameter = 2 * (3 * len(pt_sphere) / (4 * np.pi * rho0)) ** (1 / 3)
+    gamma0 = 1 - 1.5 * r / diameter + 0.5 * (r / diameter) ** 3
+    exact = compute_pdf(pt_sphere, r, qmin=0.0, **kwargs, **DEBYE) - 4 * np.pi * rho0 * r * gamma0
+    peak = exact.max()
+    for qmin in (0.0, 0.7):
+        g = compute_pdf(pt_sphere, r, qmin=qmin, **kwargs)
+        assert np.abs(g - exact).max() < 0.015 * peak, qmin
+    # below the first peak the baseline falls as -4 pi rho0 r gamma0(r) (bulk platinum: slope -0.83 Å⁻³)
+    below = (r > 0.5) & (r < 2.0)
+    slope = np.polyfit(r[below], compute_pdf(pt_sphere, r, qmin=0.0, **kwargs)[below], 1)[0]
+    assert slope == pytest.approx(np.polyfit(r[below], exact[below], 1)[0], rel=0.06)
+    assert -4 * np.pi * rho0 < slope < -0.8 * np.pi * rho0 * 4 * (1 - 1.5 * 2.0 / diameter)
+
+
+def test_pure_debye_has_no_baseline_at_qmin_zero_and_agrees_at_qmin_07(pt_sphere):
+    r = np.arange(0.5, 2.0, 0.01)  # below the first peak: no pairs there
+    kwargs = {"qmax": 30.0, "qdamp": 0.0, "biso": 0.5}
+    no_baseline = compute_pdf(pt_sphere, r, qmin=0.0, **kwargs, **DEBYE)
+    with_baseline = compute_pdf(pt_sphere, r, qmin=0.0, **kwargs)
+    assert (
+        np.abs(no_baseline).max() < 0.1 * np.abs(with_baseline).max()
+    )  # the trap of copying a header's qmin
+    # for a 30 Å particle the Qmin cut at 0.7 removes the SAS too: the conventions agree
+    rr = np.arange(1.0, 30.0, 0.01)
+    a = compute_pdf(pt_sphere, rr, qmin=0.7, **kwargs, **DEBYE)
+    b = compute_pdf(pt_sphere, rr, qmin=0.7, **kwargs)
+    assert np.abs(a - b).max() < 0.01 * a.max()
 
 
 def test_first_shell_area_is_the_coordination_number(pt_fcc):
@@ -230,38 +359,89 @@ def test_first_shell_area_is_the_coordination_number(pt_fcc):
     d = pdist(pt_fcc.get_positions())
     coordination = 2 * np.count_nonzero(d < 1.2 * nearest_neighbour_distance("Pt")) / len(pt_fcc)
     r = np.arange(2.3, 3.25, 0.002)
-    g = compute_pdf(pt_fcc, r, qmin=0.0, qmax=40.0, qdamp=0.0, biso=0.3)
+    g = compute_pdf(pt_fcc, r, qmin=0.0, qmax=40.0, qdamp=0.0, biso=0.3, **DEBYE)
     assert np.trapezoid(r * g, r) == pytest.approx(coordination, rel=0.01)
+
+
+# --- distinct distances with multiplicities ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("structure_type", "size"), [("FCC", 3), ("Decahedral", 2), ("HCP", 2)])
+def test_distinct_distances_give_the_same_pdf(structure_type, size):
+    atoms = make_particle(structure_type, "Au", size)
+    distances, weights = pair_distances(atoms.get_positions())
+    n = len(atoms)
+    assert weights.sum() == n * (n - 1) // 2 and np.all(np.diff(distances) > 0)
+    assert (
+        len(distances) < n * (n - 1) // 20
+    )  # a perfect particle has far fewer distinct distances than pairs
+    r = np.arange(1.0, 30.0, 0.05)
+    for physics in ({}, {"delta2": 2.0}, DEBYE):
+        g = pdf_from_distances(distances, n, r, weights=weights, **P, **physics)
+        expected = compute_pdf(atoms, r, **P, **physics)
+        assert np.abs(g - expected).max() < 1e-9 * np.abs(expected).max()
+
+
+@pytest.mark.parametrize(
+    ("weights", "match"),
+    [
+        (np.array([1.0, 1.0]), "weights must sum to"),
+        (np.array([2.5, 0.5]), "non-negative whole numbers"),
+        (np.array([4.0, -1.0]), "non-negative whole numbers"),
+        (np.array([3.0]), "weights must have the shape of distances"),
+        (["a", "b"], "weights must be a 1-D array"),
+    ],
+)
+def test_bad_weights_raise_value_error(weights, match):
+    with pytest.raises(ValueError, match=match):
+        pdf_from_distances(np.array([2.5, 4.0]), 3, R, weights=weights, **P)
+
+
+def test_pair_distances_refuses_bad_positions():
+    with pytest.raises(ValueError, match=r"positions must be an \(N, 3\) array"):
+        pair_distances(np.zeros((1, 3)))
+    with pytest.raises(ValueError, match="distances must all be positive"):
+        pair_distances(np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="finite"):
+        pair_distances([[0, 0, 0], [0, 0, np.nan]])
+    with pytest.raises(TypeError, match="positions must be"):
+        pair_distances([["a", 1, 2], [0, 0, 0]])
+
+
+# --- general properties ------------------------------------------------------------------------------------------
 
 
 def test_deterministic_and_inputs_untouched(pt_fcc):
     d = pdist(pt_fcc.get_positions())
     d_copy, r = d.copy(), np.arange(1.0, 30.0, 0.1)
     r_copy = r.copy()
-    first = pdf_from_distances(d, len(pt_fcc), r, qmax=13.3, qdamp=0.011, biso=0.77)
-    pdf_from_distances(d * 1.1, len(pt_fcc), r)  # a different call in between
-    second = pdf_from_distances(d, len(pt_fcc), r, qmax=13.3, qdamp=0.011, biso=0.77)
+    kwargs = {"qmin": 0.7, "qmax": 13.3, "qdamp": 0.011, "biso": 0.77, "delta2": 1.5}
+    first = pdf_from_distances(d, len(pt_fcc), r, **kwargs)
+    pdf_from_distances(d * 1.1, len(pt_fcc), r, **P)  # a different call in between
+    second = pdf_from_distances(d, len(pt_fcc), r, **kwargs)
     np.testing.assert_array_equal(first, second)
     np.testing.assert_array_equal(d, d_copy)
     np.testing.assert_array_equal(r, r_copy)
 
 
 def test_long_r_grid_without_cache_matches_cached():
-    d = pdist(make_particle("FCC", "Pt", 3).get_positions())
+    d = pdist(make_particle("Octahedral", "Pt", 1).get_positions())
     r = np.linspace(0.0, 20.0, 40001)  # more points than the cached interpolation handles
-    np.testing.assert_allclose(pdf_from_distances(d, 43, r)[::1000], pdf_from_distances(d, 43, r[::1000]))
+    np.testing.assert_allclose(
+        pdf_from_distances(d, 44, r, **P)[::1000], pdf_from_distances(d, 44, r[::1000], **P)
+    )
 
 
 def test_order_of_the_distances_does_not_matter():
-    d = pdist(make_particle("Icosahedral", "Pt", 6).get_positions())  # 561 atoms, several chunks
+    d = pdist(make_particle("Icosahedral", "Pt", 4).get_positions())  # 561 atoms, several chunks
     r = np.arange(1.0, 30.0, 0.1)
-    expected = pdf_from_distances(d, 561, r)
+    expected = pdf_from_distances(d, 561, r, **P)
     for reordered in (np.sort(d), np.sort(d)[::-1], np.random.default_rng(0).permutation(d)):
-        np.testing.assert_array_equal(pdf_from_distances(reordered, 561, r), expected)
+        np.testing.assert_array_equal(pdf_from_distances(reordered, 561, r, **P), expected)
 
 
 def test_accepts_lists_and_r_starting_at_zero():
-    g = pdf_from_distances([2.5, 2.5, 2.5], 3, [0.0, 1.0, 2.5], qmax=20)
+    g = pdf_from_distances([2.5, 2.5, 2.5], 3, [0.0, 1.0, 2.5], **(P | {"qmax": 20}), **DEBYE)
     assert g.shape == (3,) and g[0] == pytest.approx(0.0, abs=1e-9) and g[2] > g[1]
 
 
@@ -272,30 +452,35 @@ DIMER = np.array([2.5])
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "match"),
+    ("kwargs", "error", "match"),
     [
-        ({"qmin": 25.0, "qmax": 25.0}, "qmin must be smaller than qmax"),
-        ({"qmin": 30.0}, "qmin must be smaller than qmax"),
-        ({"qmin": -0.1}, "qmin must be >= 0"),
-        ({"qmax": 150.0}, "qmax must be at most"),
-        ({"qmax": float("nan")}, "qmax must be finite"),
-        ({"qmax": "25"}, None),  # a numeric string is accepted
-        ({"qmax": "high"}, "qmax must be a number"),
-        ({"qmax": None}, "qmax must be a number"),
-        ({"qdamp": -0.01}, "qdamp must be >= 0"),
-        ({"qdamp": float("inf")}, "qdamp must be finite"),
-        ({"biso": -0.3}, "biso must be >= 0"),
-        ({"biso": True}, "biso must be a number"),
+        ({"qmin": 25.0, "qmax": 25.0}, ValueError, "qmin must be smaller than qmax"),
+        ({"qmin": 30.0}, ValueError, "qmin must be smaller than qmax"),
+        ({"qmin": -0.1}, ValueError, "qmin must be >= 0"),
+        ({"qmax": 150.0}, ValueError, "qmax must be <= 100"),
+        ({"qmax": float("nan")}, ValueError, "qmax must be finite"),
+        ({"qmax": "25"}, TypeError, "qmax must be a number, got '25'"),  # a string is not a number
+        ({"qmax": None}, TypeError, "qmax must be a number"),
+        ({"qdamp": -0.01}, ValueError, "qdamp must be >= 0"),
+        ({"qdamp": float("inf")}, ValueError, "qdamp must be finite"),
+        ({"biso": -0.3}, ValueError, "biso must be >= 0"),
+        ({"biso": True}, TypeError, "biso must be a number"),
+        ({"biso": "0.3"}, TypeError, "biso must be a number"),
+        ({"delta2": -1.0}, ValueError, "delta2 must be >= 0"),
+        ({"delta2": "2"}, TypeError, "delta2 must be a number"),
+        ({"include_sas": "yes"}, TypeError, "include_sas must be True or False"),
     ],
 )
-def test_bad_parameters_raise_value_error(kwargs, match):
-    if match is None:
-        assert pdf_from_distances(DIMER, 2, R, **kwargs).shape == R.shape
-        return
-    with pytest.raises(ValueError, match=match):
-        pdf_from_distances(DIMER, 2, R, **kwargs)
-    with pytest.raises(ValueError, match=match):
-        compute_pdf(Atoms("Pt2", positions=[[0, 0, 0], [0, 0, 2.5]]), R, **kwargs)
+def test_bad_parameters_raise_a_clear_error(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        pdf_from_distances(DIMER, 2, R, **(P | kwargs))
+    with pytest.raises(error, match=match):
+        compute_pdf(Atoms("Pt2", positions=[[0, 0, 0], [0, 0, 2.5]]), R, **(P | kwargs))
+
+
+def test_the_instrument_parameters_must_be_given():
+    with pytest.raises(TypeError, match="qmax"):
+        pdf_from_distances(DIMER, 2, R, qmin=0.7, qdamp=0.04, biso=0.3)
 
 
 @pytest.mark.parametrize(
@@ -315,45 +500,49 @@ def test_bad_parameters_raise_value_error(kwargs, match):
 )
 def test_bad_r_raises_value_error(r, match):
     with pytest.raises(ValueError, match=match):
-        pdf_from_distances(DIMER, 2, r)
+        pdf_from_distances(DIMER, 2, r, **P)
 
 
 @pytest.mark.parametrize(
-    ("distances", "n_atoms", "match"),
+    ("distances", "n_atoms", "error", "match"),
     [
-        (DIMER, 1, "n_atoms must be an integer >= 2"),
-        (DIMER, 2.0, "n_atoms must be an integer >= 2"),
-        (DIMER, True, "n_atoms must be an integer >= 2"),
-        (np.array([2.5, 2.5]), 2, "distances must have .* = 1 entries"),
-        (np.ones((3, 3)), 3, "distances must be 1-D"),
-        (np.array([0.0]), 2, "distances must all be positive"),
-        (np.array([2.5, -1.0, 2.5]), 3, "distances must all be positive"),
-        (np.array([np.nan]), 2, "distances must all be positive and finite"),
-        (np.array([np.inf]), 2, "distances must all be positive and finite"),
-        (["x"], 2, "distances must be a 1-D array"),
-        (np.array([2.5e5]), 2, "distances must be shorter than"),
+        (DIMER, 1, ValueError, "n_atoms must be >= 2"),
+        (DIMER, 2.0, TypeError, "n_atoms must be an integer"),
+        (DIMER, True, TypeError, "n_atoms must be an integer"),
+        (np.array([2.5, 2.5]), 2, ValueError, "distances must have .* = 1 entries"),
+        (np.ones((3, 3)), 3, ValueError, "distances must be 1-D"),
+        (np.array([0.0]), 2, ValueError, "distances must all be positive"),
+        (np.array([2.5, -1.0, 2.5]), 3, ValueError, "distances must all be positive"),
+        (np.array([np.nan]), 2, ValueError, "distances must all be positive and finite"),
+        (np.array([np.inf]), 2, ValueError, "distances must all be positive and finite"),
+        (["x"], 2, ValueError, "distances must be a 1-D array"),
+        (np.array([2.5e5]), 2, ValueError, "distances must be shorter than"),
     ],
 )
-def test_bad_distances_raise_value_error(distances, n_atoms, match):
-    with pytest.raises(ValueError, match=match):
-        pdf_from_distances(distances, n_atoms, R)
+def test_bad_distances_raise_a_clear_error(distances, n_atoms, error, match):
+    with pytest.raises(error, match=match):
+        pdf_from_distances(distances, n_atoms, R, **P)
 
 
 @pytest.mark.parametrize(
-    ("atoms", "match"),
+    ("atoms", "error", "match"),
     [
-        (Atoms(), "at least 2 atoms"),
-        (Atoms("Pt", positions=[[0, 0, 0]]), "at least 2 atoms"),
-        (Atoms("PtAu", positions=[[0, 0, 0], [0, 0, 2.8]]), "single element"),
-        (Atoms("Pt2", positions=[[0, 0, 0], [0, 0, 0]]), "distances must all be positive"),
-        (Atoms("Pt3", positions=[[0, 0, 0], [0, 0, 2.5], [0, 0, 0]]), "distances must all be positive"),
-        (Atoms("Pt2", positions=[[0, 0, 0], [0, 0, np.nan]]), "non-finite"),
-        (np.zeros((5, 3)), "atoms must be an ase.Atoms"),
+        (Atoms(), ValueError, "at least 2 atoms"),
+        (Atoms("Pt", positions=[[0, 0, 0]]), ValueError, "at least 2 atoms"),
+        (Atoms("PtAu", positions=[[0, 0, 0], [0, 0, 2.8]]), ValueError, "single element"),
+        (Atoms("Pt2", positions=[[0, 0, 0], [0, 0, 0]]), ValueError, "distances must all be positive"),
+        (
+            Atoms("Pt3", positions=[[0, 0, 0], [0, 0, 2.5], [0, 0, 0]]),
+            ValueError,
+            "distances must all be positive",
+        ),
+        (Atoms("Pt2", positions=[[0, 0, 0], [0, 0, np.nan]]), ValueError, "non-finite"),
+        (np.zeros((5, 3)), TypeError, "atoms must be an ase.Atoms"),
     ],
 )
-def test_bad_atoms_raise_value_error(atoms, match):
-    with pytest.raises(ValueError, match=match):
-        compute_pdf(atoms, R)
+def test_bad_atoms_raise_a_clear_error(atoms, error, match):
+    with pytest.raises(error, match=match):
+        compute_pdf(atoms, R, **P)
 
 
 # --- regression against the stored reference ---------------------------------------------------------------
@@ -366,28 +555,28 @@ def _reference_atoms(reference, index: int) -> Atoms:
 
 
 def test_matches_stored_reference():
-    reference = np.load(REFERENCE)
+    reference = np.load(REFERENCE, allow_pickle=False)
     r = reference["r"]
     for index, (qmin, qmax, qdamp, biso) in enumerate(reference["parameters"]):
         atoms = _reference_atoms(reference, index)
-        g = compute_pdf(atoms, r, qmin=qmin, qmax=qmax, qdamp=qdamp, biso=biso)
-        expected = reference["g"][index]
-        np.testing.assert_allclose(g, expected, rtol=1e-6, atol=1e-6 * np.abs(expected).max())
+        kwargs = {"qmin": qmin, "qmax": qmax, "qdamp": qdamp, "biso": biso}
+        for key, physics in (("g", DEBYE), ("g_measured", {"delta2": REFERENCE_DELTA2})):
+            expected = reference[key][index]
+            g = compute_pdf(atoms, r, **kwargs, **physics)
+            np.testing.assert_allclose(g, expected, rtol=1e-6, atol=1e-6 * np.abs(expected).max())
 
 
 def _make_reference(path: Path = REFERENCE) -> None:
-    """Write the regression reference (positions are stored, so it does not depend on helpers.structures)."""
-    arrays = {"r": REFERENCE_R, "symbols": np.array([case[1] for case in REFERENCE_CASES])}
-    arrays["parameters"] = np.array([case[3:] for case in REFERENCE_CASES], dtype=float)
+    """Add the default-convention curves to the reference, keeping its particles and its Debye curves."""
+    old = dict(np.load(path, allow_pickle=False))
     curves = []
-    for index, (structure_type, element, size, qmin, qmax, qdamp, biso) in enumerate(REFERENCE_CASES):
-        atoms = make_particle(structure_type, element, size)
-        arrays[f"positions_{index}"] = atoms.get_positions()
-        curves.append(compute_pdf(atoms, REFERENCE_R, qmin=qmin, qmax=qmax, qdamp=qdamp, biso=biso))
-    arrays["g"] = np.array(curves)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    for index, (qmin, qmax, qdamp, biso) in enumerate(old["parameters"]):
+        atoms = _reference_atoms(old, index)
+        kwargs = {"qmin": qmin, "qmax": qmax, "qdamp": qdamp, "biso": biso}
+        curves.append(compute_pdf(atoms, old["r"], **kwargs, delta2=REFERENCE_DELTA2))
+    old["g_measured"] = np.array(curves)
     with path.open("wb") as handle:
-        np.savez_compressed(handle, **arrays)
+        np.savez_compressed(handle, **old)
 
 
 if __name__ == "__main__":
