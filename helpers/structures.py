@@ -2,29 +2,48 @@
 
 Every particle is built from the element's *nearest-neighbour distance*
 ``d_nn`` (taken from ASE's reference bulk structure of that element), so a Pt
-particle is always made of Pt-sized atoms whatever its structure type:
+particle is always made of Pt-sized atoms whatever its structure type.
 
-==============  ==========================================  =====================
-type            ASE builder                                 lattice constant
-==============  ==========================================  =====================
-SC              ``ase.cluster.SimpleCubic``                 a = d_nn
-FCC             ``ase.cluster.FaceCenteredCubic``           a = sqrt(2) d_nn
-BCC             ``ase.cluster.BodyCenteredCubic``           a = 2 d_nn / sqrt(3)
-HCP             ``ase.lattice.hexagonal.HexagonalClosedPacked``, cut to a sphere
-                                                            a = d_nn, c = 1.633 a
-Icosahedral     ``ase.cluster.Icosahedron``                 a = sqrt(2) d_nn
-Decahedral      ``ase.cluster.Decahedron``                  a = sqrt(2) d_nn
-Octahedral      ``ase.cluster.Octahedron``                  a = sqrt(2) d_nn
-==============  ==========================================  =====================
+Each type has eight sizes, ``size`` = 1 (smallest) to 8 (largest), chosen so
+that the same ``size`` gives about the same diameter in every type: about
+4, 6, 8, ..., 18 d_nn, i.e. about 1 nm to 5 nm for the metals of the course.
+The classes then differ by their atomic arrangement, not by how large they
+are (a model must not learn "large means octahedral").  Where real particles
+of a type come in several shapes, the sizes alternate between them:
 
-``size`` is a small integer (layers, shells, edge length or sphere radius,
-depending on the type); :data:`SIZES` lists, per type, the sizes that give about 10 to 600
-atoms.  :func:`make_particle` is the one entry point.
+==============  =========================================================  ===============
+type            built with (ASE)                                           lattice constant
+==============  =========================================================  ===============
+SC              ``ase.cluster.SimpleCubic``, (100)+(110)+(111) facets      a = d_nn
+FCC             cuboctahedra and truncated octahedra                        a = √2 d_nn
+                (``ase.cluster.FaceCenteredCubic``, (100)+(111) facets:
+                equal layers give a cuboctahedron, (111) layers ≈ 3/4 of
+                the (100) layers the Wulff shape of fcc metals), and spheres
+                cut from bulk fcc around an atom
+BCC             ``ase.cluster.BodyCenteredCubic``: small (100)+(110)+(111)   a = 2 d_nn / √3
+                polyhedra, then (110)-faceted rhombic dodecahedra (the
+                Wulff shape of bcc metals)
+HCP             ``ase.lattice.hexagonal.HexagonalClosedPacked``, ideal      a = d_nn,
+                c/a, cut to a sphere around an atom                         c = 1.633 a
+Icosahedral     ``ase.cluster.Icosahedron`` (Mackay icosahedra)             a = √2 d_nn
+Decahedral      ``ase.cluster.Decahedron``: Ino decahedra (r = 0) and       a = √2 d_nn
+                Marks decahedra (re-entrant (111) notches, r > 0)
+Octahedral      ``ase.cluster.Octahedron`` with ``cutoff = 0``: regular     a = √2 d_nn
+                octahedra, only (111) facets
+==============  =========================================================  ===============
+
+FCC and Octahedral are the hardest pair to tell apart: an octahedron *is* a
+piece of fcc crystal, with the same neighbour distances and coordination
+shells; only the envelope (the outline of the particle, which scales the
+peaks at long distances) differs.  :data:`CATALOGUE` lists every particle;
+:func:`make_particle` is the one entry point.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from numbers import Integral
+from typing import NamedTuple
 
 import numpy as np
 from ase import Atoms
@@ -38,6 +57,8 @@ from ase.cluster import (
 )
 from ase.data import atomic_numbers, reference_states
 from ase.lattice.hexagonal import HexagonalClosedPacked
+
+from helpers.validation import check_scalar
 
 STRUCTURE_TYPES: tuple[str, ...] = (
     "SC",
@@ -57,19 +78,56 @@ ELEMENTS: tuple[str, ...] = (
 )  # fmt: skip
 """Metals the course uses: FCC, BCC and HCP metals in their bulk form."""
 
-SIZES: dict[str, tuple[int, ...]] = {
-    "SC": (2, 3, 4, 5, 6, 7),  # 25 ... 575 atoms
-    "FCC": (2, 3, 4, 5, 6, 7),  # 19 ... 423
-    "BCC": (4, 5, 6, 7, 8, 9),  # 33 ... 289
-    "HCP": (2, 3, 4, 5, 6, 7),  # 57 ... 527
-    "Icosahedral": (2, 3, 4, 5, 6, 7),  # 13 ... 923
-    "Decahedral": (2, 3, 4, 5, 6, 7),  # 13 ... 923
-    "Octahedral": (4, 5, 6, 7, 8, 9),  # 44 ... 489 (size 3, 19 atoms, is the same cluster as FCC size 2)
-}
-"""Per structure type, six ``size`` values spanning about 15 to 900 atoms (the
-magic numbers of each shape differ, so the atom counts cannot match exactly)."""
 
-_CUBIC_SURFACES = [(1, 0, 0), (1, 1, 0), (1, 1, 1)]
+class Shape(NamedTuple):
+    """One particle of the catalogue: its shape's name and the builder's arguments (d_nn = 1)."""
+
+    name: str
+    builder: str
+    args: tuple
+
+
+_CUBIC = ((1, 0, 0), (1, 1, 0), (1, 1, 1))
+_FCC_FACETS = ((1, 0, 0), (1, 1, 1))
+
+CATALOGUE: dict[str, tuple[Shape, ...]] = {
+    "SC": tuple(Shape("(100)+(110)+(111) polyhedron", "sc", (n,)) for n in range(2, 10)),
+    "FCC": (
+        Shape("cuboctahedron", "fcc", (2, 2)),
+        Shape("truncated octahedron", "fcc", (4, 3)),
+        Shape("sphere", "fcc_sphere", (4.05,)),
+        Shape("cuboctahedron", "fcc", (5, 5)),
+        Shape("truncated octahedron", "fcc", (8, 6)),
+        Shape("sphere", "fcc_sphere", (7.05,)),
+        Shape("cuboctahedron", "fcc", (8, 8)),
+        Shape("truncated octahedron", "fcc", (11, 8)),
+    ),
+    "BCC": (
+        Shape("(100)+(110)+(111) polyhedron", "bcc", (4,)),
+        Shape("(100)+(110)+(111) polyhedron", "bcc", (7,)),
+        *(Shape("rhombic dodecahedron", "bcc_110", (n,)) for n in range(4, 10)),
+    ),
+    "HCP": tuple(Shape("sphere", "hcp_sphere", (1.0 + 0.5 * s,)) for s in range(2, 17, 2)),
+    "Icosahedral": tuple(Shape("Mackay icosahedron", "icosahedron", (n,)) for n in range(3, 11)),
+    "Decahedral": (
+        Shape("Ino decahedron", "decahedron", (3, 3, 0)),
+        Shape("Marks decahedron", "decahedron", (3, 2, 1)),
+        Shape("Ino decahedron", "decahedron", (5, 5, 0)),
+        Shape("Marks decahedron", "decahedron", (4, 4, 2)),
+        Shape("Ino decahedron", "decahedron", (7, 7, 0)),
+        Shape("Marks decahedron", "decahedron", (6, 5, 2)),
+        Shape("Ino decahedron", "decahedron", (9, 9, 0)),
+        Shape("Marks decahedron", "decahedron", (8, 6, 2)),
+    ),
+    "Octahedral": tuple(Shape("octahedron", "octahedron", (n,)) for n in (4, 5, 7, 8, 10, 11, 12, 14)),
+}
+"""Per structure type, the eight particles of sizes 1..8 (builder arguments for d_nn = 1): for
+``fcc`` the (100) and (111) layers, ``*_sphere`` the radius, ``decahedron`` ASE's (p, q, r),
+``octahedron`` the atoms per edge, ``sc``/``bcc``/``bcc_110`` the layers, ``icosahedron`` the shells."""
+
+SIZES: dict[str, tuple[int, ...]] = {t: tuple(range(1, len(CATALOGUE[t]) + 1)) for t in STRUCTURE_TYPES}
+"""Per structure type, the valid ``size`` values: 1 (about 4 d_nn across) to 8 (about 18 d_nn)."""
+
 _IDEAL_C_OVER_A = np.sqrt(8.0 / 3.0)
 
 
@@ -88,44 +146,76 @@ def nearest_neighbour_distance(element: str) -> float:
     raise ValueError(f"element {element!r} is not an fcc, bcc or hcp metal in ASE's reference data")
 
 
-def _hcp_sphere_positions(size: int) -> np.ndarray:
-    """A sphere of radius (1 + size/2) d_nn cut from ideal hcp (d_nn = 1), centred on an atom."""
-    n = size + 3
-    bulk = HexagonalClosedPacked(
-        symbol="Cu", latticeconstant={"a": 1.0, "c": _IDEAL_C_OVER_A}, size=(2 * n, 2 * n, n), pbc=False
-    )
-    pos = bulk.get_positions()
-    centre = pos[np.argmin(np.linalg.norm(pos - pos.mean(axis=0), axis=1))]
-    keep = np.linalg.norm(pos - centre, axis=1) <= 1.0 + 0.5 * size + 1e-6
-    return pos[keep] - centre
+def _sphere(bulk: np.ndarray, radius: float) -> np.ndarray:
+    """The atoms of ``bulk`` within ``radius`` of the atom nearest its centre, centred on that atom."""
+    centre = bulk[np.argmin(np.linalg.norm(bulk - bulk.mean(axis=0), axis=1))]
+    keep = np.linalg.norm(bulk - centre, axis=1) <= radius + 1e-6
+    return bulk[keep] - centre
 
 
-@lru_cache(maxsize=256)
-def _unit_positions(structure_type: str, size: int) -> np.ndarray:
-    """Atom positions for nearest-neighbour distance 1 (geometry scales linearly with d_nn)."""
+def _build(shape: Shape) -> np.ndarray:
+    """Positions (d_nn = 1) of one catalogue particle."""
     fcc_a = np.sqrt(2.0)
-    if structure_type == "SC":
-        atoms = SimpleCubic("Cu", _CUBIC_SURFACES, [size] * 3, latticeconstant=1.0)
-    elif structure_type == "FCC":
-        atoms = FaceCenteredCubic("Cu", _CUBIC_SURFACES, [size] * 3, latticeconstant=fcc_a)
-    elif structure_type == "BCC":
-        atoms = BodyCenteredCubic("Cu", _CUBIC_SURFACES, [size] * 3, latticeconstant=2.0 / np.sqrt(3.0))
-    elif structure_type == "HCP":
-        return _frozen(_hcp_sphere_positions(size))
-    elif structure_type == "Icosahedral":
-        atoms = Icosahedron("Cu", noshells=size, latticeconstant=fcc_a)
-    elif structure_type == "Decahedral":
-        atoms = Decahedron("Cu", p=size, q=size, r=0, latticeconstant=fcc_a)
-    else:  # Octahedral
-        atoms = Octahedron("Cu", length=size, cutoff=0, latticeconstant=fcc_a)
-    pos = atoms.get_positions()
-    return _frozen(pos - pos.mean(axis=0))
+    kind, args = shape.builder, shape.args
+    if kind == "sc":
+        return SimpleCubic("Cu", _CUBIC, [args[0]] * 3, latticeconstant=1.0).get_positions()
+    if kind == "bcc":
+        return BodyCenteredCubic(
+            "Cu", _CUBIC, [args[0]] * 3, latticeconstant=2.0 / np.sqrt(3.0)
+        ).get_positions()
+    if kind == "bcc_110":
+        return BodyCenteredCubic(
+            "Cu", [(1, 1, 0)], [args[0]], latticeconstant=2.0 / np.sqrt(3.0)
+        ).get_positions()
+    if kind == "fcc":
+        return FaceCenteredCubic("Cu", _FCC_FACETS, list(args), latticeconstant=fcc_a).get_positions()
+    if kind == "fcc_sphere":
+        n = int(args[0]) + 3
+        bulk = FaceCenteredCubic("Cu", _CUBIC, [2 * n] * 3, latticeconstant=fcc_a).get_positions()
+        return _sphere(bulk, args[0])
+    if kind == "hcp_sphere":
+        n = int(args[0]) + 3
+        bulk = HexagonalClosedPacked(
+            symbol="Cu", latticeconstant={"a": 1.0, "c": _IDEAL_C_OVER_A}, size=(2 * n, 2 * n, n), pbc=False
+        ).get_positions()
+        return _sphere(bulk, args[0])
+    if kind == "icosahedron":
+        return Icosahedron("Cu", noshells=args[0], latticeconstant=fcc_a).get_positions()
+    if kind == "decahedron":
+        return Decahedron("Cu", *args, latticeconstant=fcc_a).get_positions()
+    if kind == "octahedron":
+        return Octahedron("Cu", length=args[0], cutoff=0, latticeconstant=fcc_a).get_positions()
+    raise ValueError(f"unknown builder {kind!r}")  # pragma: no cover - the catalogue is fixed
 
 
-def _frozen(a: np.ndarray) -> np.ndarray:
-    a = np.ascontiguousarray(a, dtype=float)
-    a.setflags(write=False)
-    return a
+def _check_type_and_size(structure_type: str, size) -> int:
+    if structure_type not in STRUCTURE_TYPES:
+        raise ValueError(
+            f"unknown structure_type {structure_type!r}: expected one of {', '.join(STRUCTURE_TYPES)}"
+        )
+    size = check_scalar(size, "size", Integral)
+    if size not in SIZES[structure_type]:
+        raise ValueError(
+            f"size must be one of 1..{len(SIZES[structure_type])} for {structure_type}, got {size}"
+        )
+    return size
+
+
+def shape_of(structure_type: str, size: int) -> Shape:
+    """The catalogue entry (shape name, builder and its arguments) of ``structure_type`` and ``size``."""
+    return CATALOGUE[structure_type][_check_type_and_size(structure_type, size) - 1]
+
+
+@lru_cache(maxsize=128)
+def unit_positions(structure_type: str, size: int) -> np.ndarray:
+    """Atom positions for nearest-neighbour distance 1, centred on the origin (read-only array).
+
+    Geometry scales linearly with d_nn, so every element's particle is this times its d_nn.
+    """
+    pos = _build(shape_of(structure_type, size))
+    pos = np.ascontiguousarray(pos - pos.mean(axis=0), dtype=float)
+    pos.setflags(write=False)
+    return pos
 
 
 def make_particle(structure_type: str, element: str, size: int, *, d_nn: float | None = None) -> Atoms:
@@ -135,7 +225,7 @@ def make_particle(structure_type: str, element: str, size: int, *, d_nn: float |
     ----------
     structure_type : one of :data:`STRUCTURE_TYPES`.
     element : chemical symbol of an fcc, bcc or hcp metal, e.g. ``"Pt"``.
-    size : integer size parameter (layers / shells / edge length); see :data:`SIZES`.
+    size : 1 (smallest, about 4 d_nn across) to 8 (largest, about 18 d_nn); see :data:`CATALOGUE`.
     d_nn : override the nearest-neighbour distance (Å), e.g. to strain the lattice.
 
     Returns
@@ -144,22 +234,26 @@ def make_particle(structure_type: str, element: str, size: int, *, d_nn: float |
     Geometries are built once per (type, size) and scaled by ``d_nn``, so
     repeated calls are cheap.
     """
-    if structure_type not in STRUCTURE_TYPES:
-        raise ValueError(
-            f"unknown structure_type {structure_type!r}: expected one of {', '.join(STRUCTURE_TYPES)}"
-        )
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-        raise ValueError(f"size must be a positive integer, got {size!r}")
-    d = nearest_neighbour_distance(element) if d_nn is None else float(d_nn)
-    if not d > 0:
-        raise ValueError(f"d_nn must be a positive distance in Å, got {d_nn!r}")
-    pos = _unit_positions(structure_type, int(size)) * d
+    size = _check_type_and_size(structure_type, size)
+    if d_nn is None:
+        d = nearest_neighbour_distance(element)
+    else:
+        d = check_scalar(d_nn, "d_nn", min_val=0.0, include_boundaries="neither", unit="Å")
+        nearest_neighbour_distance(element)  # validates the symbol
+    pos = unit_positions(structure_type, size) * d
     return Atoms(element + str(len(pos)), positions=pos)
 
 
 def diameter(atoms: Atoms) -> float:
     """Largest distance (Å) between two atoms of the particle."""
+    from scipy.spatial import ConvexHull, QhullError
     from scipy.spatial.distance import pdist
 
     pos = atoms.get_positions()
-    return float(pdist(pos).max()) if len(pos) > 1 else 0.0
+    if len(pos) < 2:
+        return 0.0
+    try:
+        pos = pos[ConvexHull(pos).vertices]  # the farthest pair lies on the hull
+    except (QhullError, ValueError):  # fewer than 4 atoms, or all in one plane
+        pass
+    return float(pdist(pos).max())
