@@ -54,7 +54,7 @@ format: venv
 
 ## data: regenerate data/ from scratch (deterministic, byte-identical)
 data: venv
-	$(PY) -m helpers.data
+	$(PY) -m helpers.generate
 
 ## notebooks: write the student notebooks/ from solutions/
 notebooks: venv

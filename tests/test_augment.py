@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from helpers import augment as A
-from helpers.data import EXPERIMENTAL_RANGES, GR_COLUMNS, META_COLUMNS, R_GRID, normalize, to_xy
-from helpers.pdf import compute_pdf
+from helpers.data import GR_COLUMNS, META_COLUMNS, R_GRID, to_xy
+from helpers.simulation import PARAMETERS, clean_parameters, simulate
 from helpers.structures import make_particle, nearest_neighbour_distance
 
 
@@ -16,14 +16,8 @@ from helpers.structures import make_particle, nearest_neighbour_distance
 def rows() -> pd.DataFrame:
     """Three dataset-like rows (only the columns augment_pdfs needs, plus a label)."""
     return pd.DataFrame(
-        {"structure_type": ["FCC", "Icosahedral", "BCC"], "element": ["Au", "Pt", "Fe"], "size": [3, 3, 5]}
+        {"structure_type": ["FCC", "Icosahedral", "BCC"], "element": ["Au", "Pt", "Fe"], "size": [2, 2, 3]}
     )
-
-
-def test_default_ranges_are_the_datasets_experimental_ranges():
-    assert set(A.DEFAULT_RANGES) == set(A.PARAMETERS)
-    for key, pair in A.DEFAULT_RANGES.items():
-        assert pair == tuple(EXPERIMENTAL_RANGES[key])
 
 
 def test_augment_pdfs_shape_columns_and_ranges(rows):
@@ -36,13 +30,12 @@ def test_augment_pdfs_shape_columns_and_ranges(rows):
     assert list(y) == list(out["structure_type"])
     assert X.shape == (12, len(R_GRID)) and np.all(np.isfinite(X))
     assert np.allclose(np.abs(X).max(axis=1), 1.0)
-    for key, (lo, hi) in A.DEFAULT_RANGES.items():
-        assert out[key].between(lo, hi).all(), key
-    assert out["qmin"].eq(0.7).all()
+    for p in PARAMETERS:
+        assert out[p.name].between(p.low, p.high).all(), p.name
     assert len(set(out["qmax"])) == 12  # every copy gets its own parameters
     d_nn = out["d_nn"] / (1 + out["strain"])
     expected = [nearest_neighbour_distance(e) for e in rows["element"] for _ in range(4)]
-    assert np.allclose(d_nn, expected)
+    assert np.allclose(d_nn, expected, atol=1e-4)
 
 
 def test_augment_pdfs_is_seeded(rows):
@@ -56,42 +49,31 @@ def test_augment_pdfs_is_seeded(rows):
 def test_fixed_clean_parameters_reproduce_the_clean_simulation(rows):
     out = A.augment_pdfs(rows, 1, seed=0, ranges={})  # every parameter at its clean value, no noise
     for (t, el, size), g in zip(rows.itertuples(index=False), to_xy(out)[0]):
-        expected = normalize(compute_pdf(make_particle(t, el, size), R_GRID))
-        assert np.allclose(g, expected, atol=1e-9)
+        assert np.allclose(g, simulate(t, el, size, clean_parameters()).g, atol=1e-12)
 
 
 def test_strain_stretches_the_particle(rows):
     out = A.augment_pdfs(rows.iloc[:1], 1, seed=0, ranges={"strain": (0.02, 0.02)})
     d_nn = nearest_neighbour_distance("Au") * 1.02
-    expected = normalize(compute_pdf(make_particle("FCC", "Au", 3, d_nn=d_nn), R_GRID))
-    assert np.allclose(to_xy(out)[0][0], expected, atol=1e-9)
     first_peak = R_GRID[np.argmax(to_xy(out)[0][0])]
     assert first_peak == pytest.approx(d_nn, abs=0.1)
-
-
-def test_noise_only_changes_the_curve_by_about_sigma(rows):
-    clean = to_xy(A.augment_pdfs(rows, 1, seed=0, ranges={}))[0]
-    noisy = to_xy(A.augment_pdfs(rows, 1, seed=0, ranges={"noise": (0.05, 0.05)}))[0]
-    residual = noisy * np.abs(noisy).max(axis=1, keepdims=True) - clean
-    assert 0.02 < residual.std() < 0.1  # about 5 % of max|G| (renormalisation changes it a little)
+    assert out["d_nn"].iloc[0] == pytest.approx(d_nn, abs=1e-4)
 
 
 def test_simulate_like_experiment_matches_its_recipe():
-    atoms = make_particle("Decahedral", "Au", 3)
+    atoms = make_particle("Decahedral", "Au", 1)
     g, params = A.simulate_like_experiment(atoms, 0)
     assert g.shape == (len(R_GRID),) and np.abs(g).max() == pytest.approx(1.0)
-    assert set(params) == set(A.PARAMETERS)
-    for key, (lo, hi) in A.DEFAULT_RANGES.items():
-        assert lo <= params[key] <= hi
+    assert list(params) == [p.name for p in PARAMETERS]
+    for p in PARAMETERS:
+        assert p.low <= params[p.name] <= p.high
     g2, params2 = A.simulate_like_experiment(atoms, 0)
     assert np.array_equal(g, g2) and params == params2
-    clean, _ = A.simulate_like_experiment(atoms, 0, ranges={})
-    assert np.allclose(clean, normalize(compute_pdf(atoms, R_GRID)), atol=1e-12)
-    assert np.array_equal(atoms.get_positions(), make_particle("Decahedral", "Au", 3).get_positions())
+    assert np.array_equal(atoms.get_positions(), make_particle("Decahedral", "Au", 1).get_positions())
 
 
 def test_a_generator_continues_its_stream():
-    atoms = make_particle("SC", "Cu", 3)
+    atoms = make_particle("SC", "Cu", 2)
     rng = np.random.default_rng(1)
     g1, p1 = A.simulate_like_experiment(atoms, rng)
     g2, p2 = A.simulate_like_experiment(atoms, rng)
@@ -99,37 +81,11 @@ def test_a_generator_continues_its_stream():
 
 
 @pytest.mark.parametrize(
-    "ranges, error, match",
-    [
-        ({"temperature": (1, 2)}, ValueError, "unknown parameter"),
-        ({"qmax": (25, 12)}, ValueError, "low <= high"),
-        ({"qmax": 20}, ValueError, "pair of numbers"),
-        ({"qmax": ("a", "b")}, ValueError, "pair of numbers"),
-        ({"qmax": (0.5, 20)}, ValueError, "out of bounds"),
-        ({"noise": (-0.1, 0.1)}, ValueError, "out of bounds"),
-        ({"biso": (0.1, np.inf)}, ValueError, "finite"),
-        ({"strain": (-0.9, 0.0)}, ValueError, "out of bounds"),
-        ([("qmax", (12, 25))], TypeError, "must be a dict"),
-    ],
-)
-def test_bad_ranges_are_refused_by_name(ranges, error, match):
-    with pytest.raises(error, match=match):
-        A.check_ranges(ranges)
-
-
-def test_check_ranges_fills_in_clean_values():
-    full = A.check_ranges({"noise": (0.1, 0.2)})
-    assert full["noise"] == (0.1, 0.2)
-    assert full["qmax"] == (25.0, 25.0) and full["strain"] == (0.0, 0.0)
-    assert A.check_ranges(None) == A.DEFAULT_RANGES
-
-
-@pytest.mark.parametrize(
     "kwargs, error, match",
     [
         ({"n_copies": 0}, ValueError, "n_copies"),
-        ({"n_copies": 1.5}, ValueError, "n_copies"),
-        ({"n_copies": True}, ValueError, "n_copies"),
+        ({"n_copies": 1.5}, TypeError, "n_copies"),
+        ({"n_copies": True}, TypeError, "n_copies"),
         ({"seed": 1.0}, TypeError, "seed"),
         ({"seed": True}, TypeError, "seed"),
         ({"ranges": {"qmax": (30, 20)}}, ValueError, "ranges"),

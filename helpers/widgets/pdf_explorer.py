@@ -1,7 +1,8 @@
 """The PDF explorer: how structure, size and measurement set the look of G(r).
 
-:func:`plot_pdf_explorer` simulates the PDF of one nanoparticle live (with
-:func:`helpers.pdf.compute_pdf`) and draws it; :func:`pdf_explorer_widget`
+:func:`plot_pdf_explorer` simulates the PDF of one nanoparticle live, by the
+dataset's recipe (:func:`helpers.simulation.simulate`, clean parameters except
+those on the sliders), and draws it; :func:`pdf_explorer_widget`
 wraps the same figure in dropdowns and sliders so a student can change the
 structure type, metal, size, Qmax, Qdamp and Biso and watch G(r) respond.
 """
@@ -16,17 +17,21 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from helpers.plotting import G_LABEL, R_LABEL, TYPE_COLOURS
-from helpers.structures import ELEMENTS, SIZES, STRUCTURE_TYPES, make_particle, nearest_neighbour_distance
+from helpers.simulation import TABLE, clean_parameters, simulate
+from helpers.structures import ELEMENTS, SIZES, STRUCTURE_TYPES, nearest_neighbour_distance
 
 R_EXPLORER: np.ndarray = np.round(np.arange(100, 3001, 2) / 100, 2)
 """r grid of the explorer: 1.00 to 30.00 Å in steps of 0.02 Å (fine enough to show termination ripples)."""
 R_EXPLORER.setflags(write=False)
 
-QMIN = 0.7
-"""Qmin (Å⁻¹) of every explorer PDF, as in the course dataset."""
+QMIN = TABLE["qmin"].clean
+"""Qmin (Å⁻¹) of every explorer PDF: the dataset's clean value."""
 
-SLIDER_RANGES = {"qmax": (12.0, 25.0, 0.5), "qdamp": (0.01, 0.05, 0.005), "biso": (0.1, 1.0, 0.05)}
-"""(min, max, step) of the explorer's sliders: the ranges of the dataset's experimental PDFs."""
+SLIDER_RANGES = {
+    name: (TABLE[name].low, TABLE[name].high, step)
+    for name, step in (("qmax", 0.5), ("qdamp", 0.005), ("biso", 0.05))
+}
+"""(min, max, step) of the explorer's sliders: the experiment-like ranges of :data:`helpers.simulation.PARAMETERS`."""
 
 DESCRIPTIONS = {
     "structure_type": "Structure",
@@ -77,10 +82,10 @@ def _new_axes():
 def plot_pdf_explorer(
     structure_type: str = "FCC",
     element: str = "Pt",
-    size: int = 4,
-    qmax: float = 25.0,
-    qdamp: float = 0.04,
-    biso: float = 0.3,
+    size: int = 3,
+    qmax: float = TABLE["qmax"].clean,
+    qdamp: float = TABLE["qdamp"].clean,
+    biso: float = TABLE["biso"].clean,
     ax=None,
 ):
     """Simulate and draw G(r) of one nanoparticle; returns the matplotlib Figure.
@@ -98,11 +103,10 @@ def plot_pdf_explorer(
     The curve is G(r) in Å⁻² on r = 1 ... 30 Å (not normalised); a dashed line
     marks the metal's bulk nearest-neighbour distance, where the first peak sits.
     """
-    from helpers.pdf import compute_pdf
-
     size, qmax, qdamp, biso = _validate(structure_type, element, size, qmax, qdamp, biso)
-    atoms = make_particle(structure_type, element, size)
-    g = compute_pdf(atoms, R_EXPLORER, qmin=QMIN, qmax=qmax, qdamp=qdamp, biso=biso)
+    params = clean_parameters() | {"qmax": qmax, "qdamp": qdamp, "biso": biso}
+    pdf = simulate(structure_type, element, size, params, r=R_EXPLORER)
+    g = pdf.g * pdf.g_max  # Å⁻², not normalised
     if ax is None:
         _, ax = _new_axes()
     ax.plot(R_EXPLORER, g, color=TYPE_COLOURS[structure_type], lw=1.3)
@@ -123,7 +127,7 @@ def plot_pdf_explorer(
     ax.set_xlabel(R_LABEL)
     ax.set_ylabel(G_LABEL)
     ax.set_title(
-        f"{structure_type} {element} particle (size {size}, {len(atoms)} atoms): "
+        f"{structure_type} {element} particle (size {size}, {pdf.n_atoms} atoms): "
         f"Qmax {qmax:g} Å⁻¹, Qdamp {qdamp:g} Å⁻¹, Biso {biso:g} Å²",
         fontsize=10,
     )
@@ -133,10 +137,10 @@ def plot_pdf_explorer(
 def pdf_explorer_widget(
     structure_type: str = "FCC",
     element: str = "Pt",
-    size: int = 4,
-    qmax: float = 25.0,
-    qdamp: float = 0.04,
-    biso: float = 0.3,
+    size: int = 3,
+    qmax: float = TABLE["qmax"].clean,
+    qdamp: float = TABLE["qdamp"].clean,
+    biso: float = TABLE["biso"].clean,
 ):
     """The PDF explorer as ipywidgets: controls above a live G(r) figure.
 
