@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="number of timed runs (default: 1)")
     args = parser.parse_args(argv)
 
-    from helpers.data import DATA_DIR, DATASET_FILE, EXAMPLE_FILE, load_pdfs
+    from helpers.data import DATA_DIR, DATASET_FILE, load_pdfs
 
     env = dict(os.environ, OMP_NUM_THREADS="2", OPENBLAS_NUM_THREADS="2", MKL_NUM_THREADS="2")
     times = []
@@ -47,12 +47,15 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.repeat):
             t0 = time.perf_counter()
             subprocess.run(
-                [sys.executable, "-m", "helpers.data", "--out", tmp, "--quiet"], check=True, cwd=REPO, env=env
+                [sys.executable, "-m", "helpers.generate", "--out", tmp, "--quiet"],
+                check=True,
+                cwd=REPO,
+                env=env,
             )
             times.append(time.perf_counter() - t0)
         cpu = (_children_cpu() - cpu0) / args.repeat if cpu0 is not None else None
         out = Path(tmp)
-        dataset, example = out / DATASET_FILE, out / EXAMPLE_FILE
+        dataset = out / DATASET_FILE
         t0 = time.perf_counter()
         df = load_pdfs(path=dataset)
         t_load = time.perf_counter() - t0
@@ -61,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         same = published.is_file() and published.read_bytes() == dataset.read_bytes()
 
         print(
-            f"make data (python -m helpers.data): {min(times):.1f} s (best of {len(times)}; {os.cpu_count()} CPUs)"
+            f"make data (python -m helpers.generate): {min(times):.1f} s (best of {len(times)}; {os.cpu_count()} CPUs)"
         )
         if cpu is not None:
             print(f"CPU time (user + sys) per run: {cpu:.1f} s")
@@ -71,7 +74,6 @@ def main(argv: list[str] | None = None) -> int:
             )
         print(f"rows: {len(df)}, columns: {df.shape[1]}")
         print(f"{DATASET_FILE}: {dataset.stat().st_size / 1e6:.2f} MB, sha256 {digest}")
-        print(f"{EXAMPLE_FILE}: {example.stat().st_size / 1e3:.1f} kB")
         print(f"load_pdfs(): {t_load:.2f} s")
         print(f"identical to data/{DATASET_FILE}: {'yes' if same else 'NO'}")
     return 0
