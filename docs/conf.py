@@ -40,6 +40,7 @@ html_favicon = "_static/favicon.svg"  # also spares the browser's request for a 
 html_copy_source = False  # the sources are the repository's; the student notebooks are linked as downloads
 html_show_sourcelink = False
 html_use_index = False
+html_show_search_summary = False  # summaries fetch every result page: blocked (console errors) from file://
 html_last_updated_fmt = None
 html_context = {"default_mode": "auto"}  # without it the theme logs "invalid theme mode" on a first visit
 html_theme_options = {

@@ -11,7 +11,9 @@ twice: from disk (file://) and served on 127.0.0.1. On each page:
   error, assistive MathML for screen readers) and no raw TeX (``$$``, ``\\(``) is left in the text;
   every session page has formulas;
 * no widget placeholder is left (widgets are shown as their static twin figure);
-* every link inside the site points to a file of the site, and its #anchor exists there.
+* every link inside the site points to a file of the site, and its #anchor exists there;
+
+and the search page finds a session, again without a request or a console error.
 
 Without the browser, on the built HTML: the pages are exactly the expected ones, each session page has
 its note, the download of the student notebook (byte-identical) and its Binder link, and each figure
@@ -261,6 +263,22 @@ def test_page_works_offline_in_chromium(name, mode, site, browser, request):
     print(
         f"{name} ({mode}): {len(report['images'])} images, {report['math']} formulas, {len(report['links'])} links"
     )
+
+
+@pytest.mark.parametrize("mode", ["file", "http"])
+def test_search_finds_the_sessions_offline(mode, site, browser, request):
+    base = site.as_uri() + "/" if mode == "file" else request.getfixturevalue("server")
+    context, page, _, problems = open_page(browser, base + "search.html?q=perceptron", base)
+    try:
+        page.locator("#search-results", has_text="Search finished").wait_for(timeout=15_000)
+        found = page.evaluate(
+            "Array.from(document.querySelectorAll('#search-results li a')).map(a => a.href)"
+        )
+        page.wait_for_timeout(500)  # the results' own requests, if any
+    finally:
+        context.close()
+    assert any(href.startswith(base + "solutions/02_perceptron.html") for href in found), found
+    assert not problems, f"search ({mode}):\n  " + "\n  ".join(dict.fromkeys(problems))
 
 
 def test_the_site_has_exactly_the_expected_pages(site):
