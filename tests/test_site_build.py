@@ -187,12 +187,27 @@ def test_a_bold_time_plan_paragraph_is_found_too():
     assert site.time_plan(nb) == "**Time plan** (90 min): theory 20, practical 60."
 
 
+def test_a_bold_time_plan_line_takes_the_table_below_it():
+    table = "| part | minutes |\n|---|---|\n| theory | 20 |\n| practical | 70 |"
+    nb = notebook(f"# Session 1 · x\n\n**Time plan (90 min)**\n\n{table}\n\nThe aim of this session.")
+    assert site.time_plan(nb) == f"**Time plan (90 min)**\n\n{table}"
+
+
 def test_without_a_time_plan_the_landing_page_lists_the_parts():
     nb = notebook(
         "# Session 1 · x", "## Theory\n\n### A\n\n```python\n## not a heading\n```\n### B", "## Quiz"
     )
     assert site.time_plan(nb) is None
     assert site.outline(nb) == "- **Theory**: A · B\n- **Quiz**"
+
+
+def test_the_landing_page_shows_the_time_plan_of_a_notebook_that_has_one():
+    nb = load(SOLUTIONS[0])
+    nb["cells"].insert(1, md_cell("## Time plan\n\n| part | minutes |\n|---|---|\n| theory | 20 |"))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    page = site.landing_page(readme, {SOLUTIONS[0]: nb}, site.page_map([SOLUTIONS[0]]), {})
+    assert "**Time plan**\n\n| part | minutes |\n|---|---|\n| theory | 20 |" in page
+    assert "no time plan yet" not in page
 
 
 def test_title_and_summary_come_from_the_first_cell():

@@ -471,11 +471,15 @@ def notebook_summary(nb: dict) -> str:
     return ""
 
 
+LIST_OR_TABLE = re.compile(r"^\s*(\||[-*+]\s|\d+[.)]\s)")
+
+
 def time_plan(nb: dict) -> str | None:
     """The notebook's time plan, as Markdown, or None.
 
     Either a section whose heading says "time plan" (up to the next heading of the same or a higher
-    level), or a paragraph that starts with "**Time plan" (up to the next heading or blank line).
+    level), or a paragraph that starts with "**Time plan" with the list or table right after it (up to
+    the next heading, or the first blank line not followed by more of that list or table).
     """
     lines = [
         (line, code)
@@ -495,11 +499,18 @@ def time_plan(nb: dict) -> str | None:
             return "\n".join(body).strip() or None
         if not code and re.match(r"^\*\*time[ -]plan", line.strip(), re.IGNORECASE):
             body = []
-            for later, later_code in lines[i:]:
-                if not later.strip() and body and not later_code:
+            rest = lines[i:]
+            for k, (later, later_code) in enumerate(rest):
+                if not later_code and HEADING.match(later):
                     break
-                if HEADING.match(later) and not later_code:
-                    break
+                if not later_code and not later.strip():
+                    following = next((x for x, _ in rest[k + 1 :] if x.strip()), "")
+                    if (
+                        not LIST_OR_TABLE.match(following)
+                        or len(body) > 1
+                        and not LIST_OR_TABLE.match(body[-1])
+                    ):
+                        break
                 body.append(later)
             return "\n".join(body).strip()
     return None
@@ -665,6 +676,12 @@ def licence_page(readme: str, notebooks: dict[Path, dict], pages: dict[str, str]
 # --------------------------------------------------------------------------- staging and building
 
 
+def page_map(notebooks) -> dict[str, str]:
+    """Repository path -> staged page path, for every file that is a page of the site."""
+    pages = {p: p for p in markdown_pages()} | {rel(p): session_page(p) for p in notebooks}
+    return pages | {"LICENSE": "licence.md"}
+
+
 def write_if_changed(path: Path, data: bytes) -> None:
     """Write only when the content differs, so that Sphinx rebuilds only what changed."""
     if path.is_file() and path.read_bytes() == data:
@@ -687,9 +704,7 @@ def stage(dest: Path = STAGE) -> dict[str, bytes]:
     if not notebooks:
         raise SiteError("no solution notebooks in solutions/ (solutions/NN_topic.ipynb)")
     md_pages = markdown_pages()
-    pages = (
-        {p: p for p in md_pages} | {rel(p): session_page(p) for p in notebooks} | {"LICENSE": "licence.md"}
-    )
+    pages = page_map(notebooks)
     twins = widget_twins()
     files: dict[str, bytes] = {}
     images: dict[str, Path] = {}
