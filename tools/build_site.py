@@ -300,7 +300,11 @@ def image_outputs(cell: dict) -> list[dict]:
 
 
 def first_line(cell: dict) -> str:
-    return next((line for line in source_of(cell).splitlines() if line.strip()), "")[:70]
+    """The cell's first line of code, to name it in a message (nbval marks skipped)."""
+    lines = [
+        line for line in source_of(cell).splitlines() if line.strip() and not line.startswith("# NBVAL_")
+    ]
+    return (lines or [""])[0][:70]
 
 
 def alt_problem(alt) -> str | None:
