@@ -15,7 +15,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export PYTHONHASHSEED := 0
 
-.PHONY: lab test data notebooks lint format venv benchmarks clean
+.PHONY: lab test data notebooks lint format venv benchmarks site test-site clean
 
 # The installer uv, pinned in pyproject.toml with everything else: it installs the course's packages
 # in seconds where pip takes over a minute (same versions: the pins decide).
@@ -32,6 +32,20 @@ $(VENV)/.installed: pyproject.toml
 	  || $(PYTHON) -m pip --python $(PY) install --quiet --disable-pip-version-check "$(UV_PIN)" 2>/dev/null \
 	  || { $(PY) -m ensurepip --default-pip >/dev/null && $(PY) -m pip install --quiet "$(UV_PIN)"; }
 	$(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PY) -e ".[dev]" pip
+	@touch $@
+
+# The website's tooling (the `site` extra of pyproject.toml, and MathJax from docs/package-lock.json)
+# goes into the same .venv, only when a site target is asked for: `make lab` and `make test` never need it.
+SITE_INSTALLED := $(VENV)/.site-installed
+MATHJAX := docs/node_modules/mathjax/package.json
+
+$(SITE_INSTALLED): $(VENV)/.installed pyproject.toml
+	$(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PY) -e ".[dev,site]"
+	@touch $@
+
+$(MATHJAX): docs/package.json docs/package-lock.json
+	@command -v npm >/dev/null || { echo "make site needs npm (Node.js) to install MathJax once" >&2; exit 1; }
+	cd docs && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
 ## lab: start JupyterLab on the course (PORT=8888 by default)
@@ -66,5 +80,13 @@ benchmarks: venv
 	$(PY) benchmarks/make_data_time.py
 	$(PY) benchmarks/widget_redraw_time.py
 
+## site: build the course website into _build/html/ (open _build/html/index.html; no network needed)
+site: $(SITE_INSTALLED) $(MATHJAX)
+	$(PY) tools/build_site.py
+
+## test-site: build the website and open every page in headless Chromium (not part of `make test`)
+test-site: $(SITE_INSTALLED) $(MATHJAX)
+	$(PY) -m pytest -m site tests/test_site.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache screenshots
+	rm -rf $(VENV) .pytest_cache .ruff_cache screenshots _build docs/node_modules

@@ -18,8 +18,8 @@ A block labelled ``Quiz ...`` gets only its ``# STUB:`` lines (e.g.
 ``answer = "?"``): ``check_quiz`` itself answers ✘ until a letter is filled in.
 A markdown cell tagged ``solution`` (a written answer) becomes an empty answer
 box. Outputs, execution counts, solution-only tags and nbval markers are
-stripped; cell ids are kept; JSON is written with sorted keys, so building
-twice gives identical files.
+stripped; cell ids and a figure cell's ``alt`` text (cell metadata) are kept;
+JSON is written with sorted keys, so building twice gives identical files.
 
     python tools/build_notebooks.py            # write notebooks/ from solutions/
     python tools/build_notebooks.py --check    # exit 1 if notebooks/ is not up to date
@@ -46,6 +46,7 @@ END = re.compile(r"^[ \t]*# END SOLUTION\b")
 STUB = re.compile(r"^[ \t]*# STUB:(?P<code> ?.*)$")
 NBVAL_MARK = re.compile(r"^\s*# NBVAL_[A-Z_]+\s*$")
 SOLUTION_TAGS = {"solution"}
+KEPT_METADATA = ("alt",)  # cell metadata the student copy keeps besides tags: a figure's alt text
 ANSWER_BOX = "✍️ **Your answer:** *(double-click this cell and write your answer here)*"
 
 
@@ -98,6 +99,7 @@ def student_notebook(nb: dict, where: str) -> dict:
         tags = [t for t in cell.get("metadata", {}).get("tags", []) if t not in SOLUTION_TAGS]
         is_solution_md = "solution" in cell.get("metadata", {}).get("tags", [])
         metadata = {"tags": tags} if tags else {}
+        metadata.update({k: cell["metadata"][k] for k in KEPT_METADATA if k in cell.get("metadata", {})})
         if cell["cell_type"] == "code":
             source = stub_source(source, f"{where}, cell {k}")
             cell.update(outputs=[], execution_count=None)
