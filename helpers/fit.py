@@ -213,3 +213,24 @@ def fit_candidate(
         structure_type, int(size), geo.shape, geo.n_atoms, geo.diameter * d_nn, d_nn, scale, biso, qdamp,
         delta2, rw(data.g, g_calc), data.r, data.g, g_calc,
     )  # fmt: skip
+
+
+def fit_type(data: FitData, structure_type: str, *, sizes=None, mapper=map) -> FitResult:
+    """The best fit of ``structure_type`` over its catalogue sizes (default: all eight).
+
+    A quick pass fits every size without correlated motion (δ2 = 0); the best size and its neighbours
+    are then refined with δ2 free, starting from the quick pass's d_nn.  ``mapper`` may be a thread pool's
+    ``map`` to fit several sizes at once.
+    """
+    sizes = SIZES.get(structure_type, ()) if sizes is None else tuple(sizes)
+    if not sizes:
+        raise ValueError(
+            f"unknown structure_type {structure_type!r}: expected one of {', '.join(STRUCTURE_TYPES)}"
+        )
+    quick = dict(
+        zip(sizes, mapper(lambda s: fit_candidate(data, structure_type, s, refine_delta2=False), sizes))
+    )
+    best = min(sizes, key=lambda s: quick[s].rw)
+    refine = [s for s in (best - 1, best, best + 1) if s in quick]
+    refined = list(mapper(lambda s: fit_candidate(data, structure_type, s, d_nn_start=quick[s].d_nn), refine))
+    return min(refined, key=lambda fit: fit.rw)

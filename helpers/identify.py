@@ -42,10 +42,10 @@ import numpy as np
 import pandas as pd
 
 from helpers.data import MEASURED_R_MAX, load_pdfs, to_xy
-from helpers.fit import R_RANGE, FitData, FitResult, fit_candidate, prepare_data
+from helpers.fit import R_RANGE, FitData, FitResult, fit_type, prepare_data
 from helpers.measured import header_float, load_gr, prepare_measured, read_header
 from helpers.simulation import TABLE
-from helpers.structures import ELEMENTS, SIZES, STRUCTURE_TYPES, nearest_neighbour_distance
+from helpers.structures import ELEMENTS, STRUCTURE_TYPES, nearest_neighbour_distance
 
 UNDECIDED = 0.02
 """Rw difference below which the data do not tell two candidates apart."""
@@ -69,7 +69,6 @@ COLUMNS = [
 """The columns of the table :func:`identify` returns (units: Å, Å², Å⁻¹)."""
 
 _N_MODELS = 5  # classifiers in the ensemble (their mean probability is reported, their spread flags doubt)
-_REFINED_SIZES = 1  # the best size of each type from the quick pass, and this many neighbours on each side
 
 
 # --------------------------------------------------------------------------- the classifier
@@ -219,24 +218,9 @@ def read_measurement(source, *, qmax: float | None = None, qmin: float | None = 
 
 
 def _fit_all(data: FitData, workers: int) -> dict[str, FitResult]:
-    """Best fit of every type: a quick pass over all sizes (δ2 = 0), then the best sizes refined."""
-    candidates = [(t, s) for t in STRUCTURE_TYPES for s in SIZES[t]]
+    """Best fit of every type (:func:`helpers.fit.fit_type`), the sizes fitted by ``workers`` threads."""
     with ThreadPoolExecutor(workers) as pool:
-        quick = dict(
-            zip(candidates, pool.map(lambda c: fit_candidate(data, *c, refine_delta2=False), candidates))
-        )
-        refine = []
-        for t in STRUCTURE_TYPES:
-            best = min(SIZES[t], key=lambda s: quick[(t, s)].rw)
-            refine += [
-                (t, s) for s in range(best - _REFINED_SIZES, best + _REFINED_SIZES + 1) if s in SIZES[t]
-            ]
-        refined = list(pool.map(lambda c: fit_candidate(data, *c, d_nn_start=quick[c].d_nn), refine))
-    best: dict[str, FitResult] = {}
-    for fit in refined:
-        if fit.structure_type not in best or fit.rw < best[fit.structure_type].rw:
-            best[fit.structure_type] = fit
-    return best
+        return {t: fit_type(data, t, mapper=pool.map) for t in STRUCTURE_TYPES}
 
 
 def _warnings(m: Measurement, table: pd.DataFrame, clf: Classifier, h: float) -> list[str]:
