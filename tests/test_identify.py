@@ -90,9 +90,22 @@ def test_fcc_octahedral_ambiguity_is_reported_not_hidden():
         assert "piece of fcc crystal" in undecided[0]
 
 
+@pytest.fixture(scope="module")
+def shipped_table():
+    """identify() of a shipped file, computed once per file for all the tests of this module."""
+    cache = {}
+
+    def table(name: str):
+        if name not in cache:
+            cache[name] = identify(shipped(name).path)
+        return cache[name]
+
+    return table
+
+
 @pytest.mark.parametrize("item", SHIPPED, ids=lambda f: f.name)
-def test_identify_runs_on_every_shipped_measured_file(item):
-    table = identify(item.path)
+def test_identify_runs_on_every_shipped_measured_file(item, shipped_table):
+    table = shipped_table(item.name)
     assert table.attrs["source"] == str(item.path) and len(table) == 7
     best_fit = table.attrs["best_fit"]
     assert best_fit["structure_type"] == table.index[0]
@@ -107,9 +120,8 @@ def test_identify_runs_on_every_shipped_measured_file(item):
         assert "Qmax = 10 Å⁻¹ is outside" in warnings and "Even the best fit is poor" in warnings
 
 
-def test_format_table_has_units_and_warnings():
-    table = identify(shipped("ScattBO_Au_labsource.gr").path)
-    text = format_table(table)
+def test_format_table_has_units_and_warnings(shipped_table):
+    text = format_table(shipped_table("ScattBO_Au_labsource.gr"))
     assert "d_nn (Å)" in text and "Biso (Å²)" in text and "⚠ Qmax = 10" in text
 
 
