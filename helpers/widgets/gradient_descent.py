@@ -191,7 +191,7 @@ def learning_rate_widget(rate: float = 0.5, n_steps: int = 50):
     import ipywidgets as widgets
     from matplotlib.figure import Figure
 
-    from helpers.widgets.perceptron import FastFigure
+    from helpers.widgets.fast_figure import FastFigure
 
     _check_rate_steps(rate, n_steps)
     rate_slider = widgets.FloatLogSlider(

@@ -1,22 +1,22 @@
 """The PDF explorer: how structure, size and measurement set the look of G(r).
 
-:func:`plot_pdf_explorer` simulates the PDF of one nanoparticle live (with
-:func:`helpers.pdf.compute_pdf`) and draws it; :func:`pdf_explorer_widget`
-wraps the same figure in dropdowns and sliders so a student can change the
-structure type, metal, size, Qmax, Qdamp and Biso and watch G(r) respond.
+One picture, drawn by :class:`PdfPicture`: the PDF of one nanoparticle, simulated
+live (with :func:`helpers.pdf.compute_pdf`).  :func:`plot_pdf_explorer` draws it
+once; :func:`pdf_explorer_widget` redraws it (through
+:class:`helpers.widgets.fast_figure.FastFigure`) whenever a dropdown or slider
+changes the structure type, metal, size, Qmax, Qdamp or Biso.
 """
 
 from __future__ import annotations
 
 import base64
-import io
-import math
+import numbers
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from helpers.plotting import G_LABEL, R_LABEL, TYPE_COLOURS
 from helpers.structures import ELEMENTS, SIZES, STRUCTURE_TYPES, make_particle, nearest_neighbour_distance
+from helpers.validation import check_scalar
 
 R_EXPLORER: np.ndarray = np.round(np.arange(100, 3001, 2) / 100, 2)
 """r grid of the explorer: 1.00 to 30.00 Å in steps of 0.02 Å (fine enough to show termination ripples)."""
@@ -39,16 +39,6 @@ DESCRIPTIONS = {
 """The ``description`` of every control (what a reader, or a browser test, sees next to it)."""
 
 
-def _check_number(name: str, value, *, low: float, strict: bool = True) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    value = float(value)
-    if not math.isfinite(value) or (value <= low if strict else value < low):
-        relation = ">" if strict else ">="
-        raise ValueError(f"{name} must be a finite number {relation} {low:g}, got {value!r}")
-    return value
-
-
 def _validate(structure_type, element, size, qmax, qdamp, biso):
     if structure_type not in STRUCTURE_TYPES:
         raise ValueError(
@@ -57,21 +47,71 @@ def _validate(structure_type, element, size, qmax, qdamp, biso):
     if element not in ELEMENTS:
         raise ValueError(f"element must be one of {', '.join(ELEMENTS)}, got {element!r}")
     valid = SIZES[structure_type]
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or int(size) not in valid:
+    size = check_scalar(size, "size", numbers.Integral)
+    if size not in valid:
         raise ValueError(
             f"size of a {structure_type} particle must be one of {', '.join(map(str, valid))}, got {size!r}"
         )
-    qmax = _check_number("qmax", qmax, low=QMIN)
-    qdamp = _check_number("qdamp", qdamp, low=0.0, strict=False)
-    biso = _check_number("biso", biso, low=0.0, strict=False)
-    return int(size), qmax, qdamp, biso
+    qmax = check_scalar(qmax, "qmax", min_val=QMIN, include_boundaries="neither", unit="Å⁻¹")
+    qdamp = check_scalar(qdamp, "qdamp", min_val=0.0, unit="Å⁻¹")
+    biso = check_scalar(biso, "biso", min_val=0.0, unit="Å²")
+    return size, qmax, qdamp, biso
 
 
-def _new_axes():
-    """A figure for the explorer, with fixed margins (cheaper to draw than an automatic layout)."""
-    fig, ax = plt.subplots(figsize=(8, 3.6))
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.9)
-    return fig, ax
+MARGINS = {"left": 0.08, "right": 0.98, "bottom": 0.15, "top": 0.9}
+"""Fixed figure margins (cheaper to draw than an automatic layout, and the picture does not jump)."""
+
+
+class PdfPicture:
+    """The explorer's picture: G(r) of one particle, a dashed line at the metal's d_nn, a title.
+
+    :meth:`show` simulates and draws one particle; :attr:`artists` are the parts that change
+    from one particle to the next (for :class:`helpers.widgets.fast_figure.FastFigure`).
+    """
+
+    def __init__(self, ax):
+        self.ax = ax
+        (self.curve,) = ax.plot(R_EXPLORER, np.zeros_like(R_EXPLORER), lw=1.3)
+        self.nn_line = ax.axvline(1.0, color="0.4", ls="--", lw=0.9)
+        self.nn_label = ax.annotate(
+            "",
+            xy=(1.0, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(4, -4),
+            textcoords="offset points",
+            va="top",
+            fontsize=9,
+            color="0.3",
+        )
+        ax.axhline(0.0, color="0.6", lw=0.6)
+        ax.set_xlim(R_EXPLORER[0], R_EXPLORER[-1])
+        ax.set_xlabel(R_LABEL)
+        ax.set_ylabel(G_LABEL)
+
+    @property
+    def artists(self) -> list:
+        return [self.curve, self.nn_line, self.nn_label, self.ax.title]
+
+    def show(self, structure_type, element, size, qmax, qdamp, biso) -> None:
+        """Simulate G(r) of the particle with these parameters (validated) and draw it."""
+        from helpers.pdf import compute_pdf
+
+        size, qmax, qdamp, biso = _validate(structure_type, element, size, qmax, qdamp, biso)
+        atoms = make_particle(structure_type, element, size)
+        g = compute_pdf(atoms, R_EXPLORER, qmin=QMIN, qmax=qmax, qdamp=qdamp, biso=biso)
+        self.curve.set_ydata(g)
+        self.curve.set_color(TYPE_COLOURS[structure_type])
+        d_nn = nearest_neighbour_distance(element)
+        self.nn_line.set_xdata([d_nn, d_nn])
+        self.nn_label.xy = (d_nn, 1.0)
+        self.nn_label.set_text(f"d_nn = {d_nn:.2f} Å")
+        self.ax.relim()
+        self.ax.autoscale_view(scalex=False)
+        self.ax.set_title(
+            f"{structure_type} {element} particle (size {size}, {len(atoms)} atoms): "
+            f"Qmax {qmax:g} Å⁻¹, Qdamp {qdamp:g} Å⁻¹, Biso {biso:g} Å²",
+            fontsize=10,
+        )
 
 
 def plot_pdf_explorer(
@@ -98,35 +138,13 @@ def plot_pdf_explorer(
     The curve is G(r) in Å⁻² on r = 1 ... 30 Å (not normalised); a dashed line
     marks the metal's bulk nearest-neighbour distance, where the first peak sits.
     """
-    from helpers.pdf import compute_pdf
+    import matplotlib.pyplot as plt
 
-    size, qmax, qdamp, biso = _validate(structure_type, element, size, qmax, qdamp, biso)
-    atoms = make_particle(structure_type, element, size)
-    g = compute_pdf(atoms, R_EXPLORER, qmin=QMIN, qmax=qmax, qdamp=qdamp, biso=biso)
+    _validate(structure_type, element, size, qmax, qdamp, biso)
     if ax is None:
-        _, ax = _new_axes()
-    ax.plot(R_EXPLORER, g, color=TYPE_COLOURS[structure_type], lw=1.3)
-    d_nn = nearest_neighbour_distance(element)
-    ax.axvline(d_nn, color="0.4", ls="--", lw=0.9)
-    ax.annotate(
-        f"d_nn = {d_nn:.2f} Å",
-        xy=(d_nn, 1.0),
-        xycoords=("data", "axes fraction"),
-        xytext=(4, -4),
-        textcoords="offset points",
-        va="top",
-        fontsize=9,
-        color="0.3",
-    )
-    ax.axhline(0.0, color="0.6", lw=0.6)
-    ax.set_xlim(R_EXPLORER[0], R_EXPLORER[-1])
-    ax.set_xlabel(R_LABEL)
-    ax.set_ylabel(G_LABEL)
-    ax.set_title(
-        f"{structure_type} {element} particle (size {size}, {len(atoms)} atoms): "
-        f"Qmax {qmax:g} Å⁻¹, Qdamp {qdamp:g} Å⁻¹, Biso {biso:g} Å²",
-        fontsize=10,
-    )
+        fig, ax = plt.subplots(figsize=(8, 3.6))
+        fig.subplots_adjust(**MARGINS)
+    PdfPicture(ax).show(structure_type, element, size, qmax, qdamp, biso)
     return ax.figure
 
 
@@ -142,12 +160,16 @@ def pdf_explorer_widget(
 
     Returns a ``VBox`` (CSS class ``pdf-explorer``) whose figure is redrawn
     whenever a control changes (sliders only on release): each redraw
-    simulates the PDF, draws it with :func:`plot_pdf_explorer` and puts the
-    PNG into an ``ipywidgets.Output`` in one step. For tests and scripts the
+    simulates the PDF, draws it with :class:`PdfPicture` (the picture of
+    :func:`plot_pdf_explorer`) and puts the PNG into an ``ipywidgets.Output``
+    in one step. For tests and scripts the
     box also carries ``controls`` (name -> widget), ``output`` (the Output
     holding the figure) and ``redraw()``.
     """
     import ipywidgets as widgets
+    from matplotlib.figure import Figure
+
+    from helpers.widgets.fast_figure import FastFigure
 
     size, qmax, qdamp, biso = _validate(structure_type, element, size, qmax, qdamp, biso)
     style = {"description_width": "90px"}
@@ -180,25 +202,25 @@ def pdf_explorer_widget(
         w.layout = layout
     output = widgets.Output()
     state = {"busy": False}
+    fig = Figure(figsize=(8, 3.6), dpi=80)
+    fig.subplots_adjust(**MARGINS)
+    picture = PdfPicture(fig.subplots())
+    canvas = FastFigure(fig, picture.artists)
 
     def redraw(*_):
         """Simulate the PDF for the current control values and show it in the output area."""
         if state["busy"]:
             return
-        values = {name: w.value for name, w in controls.items()}
-        fig, ax = _new_axes()
-        try:
-            plot_pdf_explorer(**values, ax=ax)
-            png = io.BytesIO()
-            fig.savefig(png, format="png", dpi=fig.dpi)  # fixed size: the picture does not jump
-            title = ax.get_title()
-        finally:
-            plt.close(fig)
+        picture.show(**{name: w.value for name, w in controls.items()})
+        png = canvas.png(key=picture.ax.get_ylim())  # one background (ticks, labels) per y range
         # Replace the output in one step (no flicker), as a PNG image the browser shows in an <img>.
         output.outputs = (
             {
                 "output_type": "display_data",
-                "data": {"image/png": base64.b64encode(png.getvalue()).decode("ascii"), "text/plain": title},
+                "data": {
+                    "image/png": base64.b64encode(png).decode("ascii"),
+                    "text/plain": picture.ax.get_title(),
+                },
                 "metadata": {},
             },
         )

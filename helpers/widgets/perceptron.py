@@ -19,7 +19,6 @@ is the interactive version (Step / Reset buttons and an "update #" slider).
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -323,40 +322,6 @@ def _status(hist: PLAHistory, t: int, y, class_names) -> str:
     return text
 
 
-class FastFigure:
-    """A matplotlib figure that re-renders to PNG bytes quickly (for the widgets).
-
-    The static parts (axes, ticks, labels, legend) are drawn once and kept as a
-    background; :meth:`png` only re-draws the ``dynamic`` artists on top of it
-    (blitting) and encodes the image.  A figure whose frame can change (e.g. its
-    axis limits) passes a ``key`` naming the frame: one background is kept per key.
-    """
-
-    def __init__(self, fig, dynamic):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        self.fig = fig
-        self.canvas = FigureCanvasAgg(fig)
-        self.dynamic = list(dynamic)
-        self._backgrounds = {}
-
-    def png(self, key=None) -> bytes:
-        from PIL import Image
-
-        for a in self.dynamic:
-            a.set_animated(True)
-        if key not in self._backgrounds:
-            self.canvas.draw()
-            self._backgrounds[key] = self.canvas.copy_from_bbox(self.fig.bbox)
-        else:
-            self.canvas.restore_region(self._backgrounds[key])
-        for a in sorted(self.dynamic, key=lambda a: a.get_zorder()):
-            self.fig.draw_artist(a)
-        buf = io.BytesIO()
-        Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(buf, format="png", compress_level=1)
-        return buf.getvalue()
-
-
 def perceptron_stepper_widget(
     X=None, y=None, seed: int = 0, max_updates: int = 200, *, feature_names=None, class_names=None
 ):
@@ -372,6 +337,8 @@ def perceptron_stepper_widget(
     import ipywidgets as widgets
     from matplotlib.colors import ListedColormap
     from matplotlib.figure import Figure
+
+    from helpers.widgets.fast_figure import FastFigure
 
     given = X is not None or y is not None
     X, y = _validate(*((X, y) if given else toy_data()))
