@@ -399,7 +399,7 @@ GOOD_LOSS_FRACTION = 1e-3
 
 def check_learning_rate(pick_learning_rate) -> None:
     """Exercise 2.5: ``pick_learning_rate() -> γ`` that brings the explorer's loss down fast, without diverging."""
-    from helpers.widgets.gradient_descent import W_START, loss, loss_after_steps
+    from helpers.gradient_descent import W_START, loss, loss_after_steps
 
     ex = "Exercise 2.5"
     ok, rate = run_student_code(ex, pick_learning_rate)
