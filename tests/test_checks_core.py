@@ -159,7 +159,21 @@ def test_student_code_sees_the_callers_numpy_error_settings():
         assert call(lambda: np.geterr()["over"]) == "ignore"
 
 
-def test_the_verdict_is_printed(capsys):
+def test_report_in_jupyter_shows_coloured_html_with_the_same_plain_text(monkeypatch, capsys):
+    shown = []
+    monkeypatch.setattr(_core, "_in_notebook", lambda: True)
+    monkeypatch.setattr("IPython.display.display", lambda data, raw: shown.append((data, raw)))
+    _core.report("Exercise 9.9", False, "use <= , not <")
+    assert capsys.readouterr().out == ""
+    ((data, raw),) = shown
+    assert raw and data["text/plain"] == "✘ Exercise 9.9: use <= , not <"
+    assert "#EE6677" in data["text/html"] and "use &lt;= , not &lt;" in data["text/html"]
+    _core.report("Exercise 9.9", True, "right")
+    assert "#228833" in shown[-1][0]["text/html"]
+
+
+def test_outside_jupyter_the_verdict_is_printed(capsys):
+    assert not _core._in_notebook()
     _core.report("Exercise 9.9", True, "right")
     assert capsys.readouterr().out == "✔ Exercise 9.9: right\n"
 

@@ -24,6 +24,7 @@ import contextvars
 import copy
 import ctypes
 import functools
+import html
 import inspect
 import linecache
 import numbers
@@ -45,6 +46,7 @@ PASS, FAIL = "✔", "✘"
 TIME_LIMIT = 10.0
 """Seconds a student's function may run on a check's small problem before it counts as stuck."""
 
+_COLOURS = {True: "#228833", False: "#EE6677"}  # the course's green and red (helpers.plotting.TYPE_COLOURS)
 _exercise: contextvars.ContextVar[str] = contextvars.ContextVar("exercise", default="")
 
 
@@ -66,9 +68,31 @@ def fail(hint: str):
 # --------------------------------------------------------------------------- printing a verdict
 
 
+def _in_notebook() -> bool:
+    """True inside a Jupyter kernel (where a coloured HTML line can be shown)."""
+    shell = sys.modules.get("IPython") and sys.modules["IPython"].get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
+
+
 def report(label: str, ok: bool, message: str) -> None:
-    """Print one verdict line: ``✔ Exercise 2.1: message`` or ``✘ Exercise 2.1: message``."""
-    print(f"{PASS if ok else FAIL} {label}: {message}")
+    """Show one verdict line, ``✔ Exercise 2.1: message`` or ``✘ Exercise 2.1: message``.
+
+    In Jupyter the line is shown in colour (``text/html``) with the same line as ``text/plain``
+    (what nbval, the notebook tests and a terminal read); elsewhere it is printed.
+    """
+    line = f"{PASS if ok else FAIL} {label}: {message}"
+    if not _in_notebook():
+        print(line)
+        return
+    from IPython.display import display
+
+    colour = _COLOURS[ok]
+    markup = (
+        f'<div style="border-left: 4px solid {colour}; background: {colour}1f; padding: 2px 8px; '
+        f'margin: 2px 0"><b style="color: {colour}">{PASS if ok else FAIL} {html.escape(label)}:</b> '
+        f"{html.escape(message)}</div>"
+    )
+    display({"text/plain": line, "text/html": markup}, raw=True)
 
 
 # --------------------------------------------------------------------------- the check decorator
