@@ -28,6 +28,7 @@ import html
 import inspect
 import linecache
 import numbers
+import os
 import re
 import sys
 import sysconfig
@@ -157,9 +158,14 @@ def _describe(name: str, value) -> str:
     return f"{name}: a {type(value).__name__}"
 
 
+def _normalised(path) -> str:
+    return os.path.normcase(str(Path(path).resolve()))  # Windows: one case for C:\ and c:\
+
+
 def _library_dirs() -> tuple[str, ...]:
+    """Python's own and the installed packages' folders, and the course's helpers package."""
     paths = {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
-    return (*sorted(str(Path(p).resolve()) for p in paths), str(Path(__file__).resolve().parent.parent))
+    return (*sorted(_normalised(p) for p in paths), _normalised(Path(__file__).parent.parent))
 
 
 def _student_frame(exc: BaseException):
@@ -168,7 +174,7 @@ def _student_frame(exc: BaseException):
     found = None
     for frame, lineno in traceback.walk_tb(exc.__traceback__):
         filename = frame.f_code.co_filename
-        if filename.startswith("<frozen") or str(Path(filename).resolve()).startswith(libraries):
+        if filename.startswith("<frozen") or _normalised(filename).startswith(libraries):
             continue
         found = frame, lineno
     return found
