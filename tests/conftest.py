@@ -8,6 +8,7 @@ import signal
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 from lab_server import free_port, wait_for
 
@@ -87,3 +88,13 @@ def stop_process_group(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+
+
+@pytest.fixture
+def separable():
+    """Linearly separable 2-D points with labels ±1 (the perceptron's engine and pictures)."""
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(60, 2))
+    margin = X @ [1.0, -0.7] + 0.1
+    X = X[np.abs(margin) > 0.1]
+    return X, np.where(X @ [1.0, -0.7] + 0.1 >= 0, 1, -1)

@@ -1,10 +1,13 @@
 """The session-2 self-checks say ✔ to right answers and ✘ to wrong ones and to unwritten stubs."""
 
+import threading
+
 import numpy as np
 import pytest
 
-from helpers.checks import check_quiz
+from helpers.checks import _core, check_quiz
 from helpers.checks import session2 as s2
+from helpers.checks._core import _QUIZZES
 
 
 def verdict(capsys) -> str:
@@ -22,10 +25,10 @@ def test_all_lists_the_checks():
     assert set(s2.__all__) == {
         "check_perceptron",
         "check_agreement",
-        "check_one_vs_rest",
-        "check_normal_equation",
+        "check_one_vs_rest_predict",
+        "check_fit_normal_equation",
         "check_logistic_regression_gd",
-        "check_learning_rate",
+        "check_pick_learning_rate",
     }
     for name in s2.__all__:
         assert callable(getattr(s2, name))
@@ -85,6 +88,80 @@ def perceptron_counts_wrong(X, y, max_updates=1000, seed=0):
     return w, min(n, max_updates - 1)
 
 
+def _pla(X, y, max_updates, rng, w, pick=None, step=None):
+    """A PLA with a replaceable start, pick and update, to write the typical mistakes in one line each."""
+    Xb = np.column_stack([np.ones(len(X)), X])
+    n = 0
+    while n < max_updates:
+        wrong = np.flatnonzero(np.where(Xb @ w >= 0, 1, -1) != y)
+        if len(wrong) == 0:
+            break
+        i = rng.choice(wrong) if pick is None else pick(wrong)
+        w = w + (y[i] * Xb[i] if step is None else step(Xb, wrong, i))
+        n += 1
+    return w, n
+
+
+def perceptron_global_seed(X, y, max_updates=1000, seed=0):
+    np.random.seed(seed)  # reproducible, but it changes NumPy's global random state
+    return _pla(X, y, max_updates, np.random, np.random.normal(size=X.shape[1] + 1))
+
+
+def perceptron_zero_start(X, y, max_updates=1000, seed=0):
+    return _pla(X, y, max_updates, np.random.default_rng(seed), np.zeros(X.shape[1] + 1))
+
+
+def perceptron_fixed_seed(X, y, max_updates=1000, seed=0):
+    return perceptron_right(X, y, max_updates, seed=0)
+
+
+def perceptron_batch(X, y, max_updates=1000, seed=0):
+    rng = np.random.default_rng(seed)
+    return _pla(
+        X,
+        y,
+        max_updates,
+        rng,
+        rng.normal(size=X.shape[1] + 1),
+        step=lambda Xb, wrong, i: y[wrong] @ Xb[wrong],
+    )
+
+
+def perceptron_learning_rate(X, y, max_updates=1000, seed=0):
+    rng = np.random.default_rng(seed)
+    return _pla(
+        X, y, max_updates, rng, rng.normal(size=X.shape[1] + 1), step=lambda Xb, _, i: 0.5 * y[i] * Xb[i]
+    )
+
+
+def perceptron_first_mistake(X, y, max_updates=1000, seed=0):
+    rng = np.random.default_rng(seed)
+    return _pla(X, y, max_updates, rng, rng.normal(size=X.shape[1] + 1), pick=lambda wrong: wrong[0])
+
+
+def perceptron_counts_the_last_check(X, y, max_updates=1000, seed=0):
+    w, n = perceptron_right(X, y, max_updates, seed)
+    return w, n + 1 if n < max_updates else n  # one loop pass more than updates when it converged
+
+
+def perceptron_float_count(X, y, max_updates=1000, seed=0):
+    w, n = perceptron_right(X, y, max_updates, seed)
+    return w, float(n)
+
+
+def perceptron_normalises_in_place(X, y, max_updates=1000, seed=0):
+    X /= np.abs(X).max()  # changes the caller's X
+    return perceptron_right(X, y, max_updates, seed)
+
+
+def perceptron_wrong_shape(X, y, max_updates=1000, seed=0):
+    rng = np.random.default_rng(seed)
+    Xb = np.column_stack([np.ones(len(X)), X])
+    w = rng.normal(size=X.shape[1])  # forgot the + 1
+    scores = Xb @ w
+    return w, len(scores)
+
+
 def perceptron_never_stops(X, y, max_updates=1000, seed=0):
     w, n = perceptron_right(X, y, max_updates, seed)
     if n == max_updates:  # "while not converged" without a limit
@@ -107,6 +184,16 @@ def test_perceptron_right_answer_passes(capsys):
         (perceptron_unseeded, "same seed"),
         (perceptron_counts_wrong, "exactly max_updates"),
         (lambda X, y, max_updates=1000, seed=0: np.zeros(3), "return two things"),
+        (perceptron_global_seed, "global random state"),
+        (perceptron_zero_start, "w = 0"),
+        (perceptron_fixed_seed, "seeds 0 and 1"),
+        (perceptron_batch, "sum of y·x"),
+        (perceptron_learning_rate, "no factor"),
+        (perceptron_first_mistake, "first misclassified"),
+        (perceptron_counts_the_last_check, "count only the updates"),
+        (perceptron_float_count, "should be an int"),
+        (perceptron_normalises_in_place, "changed the X or y"),
+        (perceptron_wrong_shape, "Xb: shape (40, 3), w: shape (2,)"),
     ],
 )
 def test_perceptron_wrong_answers_fail_with_a_hint(capsys, fn, hint):
@@ -116,10 +203,11 @@ def test_perceptron_wrong_answers_fail_with_a_hint(capsys, fn, hint):
 
 
 def test_perceptron_that_never_stops_is_stopped(capsys, monkeypatch):
-    monkeypatch.setattr(s2, "TIME_LIMIT", 0.5)
+    monkeypatch.setattr(_core, "TIME_LIMIT", 0.5)
     s2.check_perceptron(perceptron_never_stops)
     out = verdict(capsys)
     assert out.startswith("✘ Exercise 2.1") and "still running" in out, out
+    assert not [t for t in threading.enumerate() if t.name == "student code"], "the endless loop was stopped"
 
 
 def test_agreement(capsys):
@@ -163,8 +251,57 @@ def ovr_argmin(X_train, y_train, X, max_updates=1000, seed=0):
     return classes[np.argmin(Xb @ W.T, axis=1)]
 
 
+def ovr_scores(X_train, y_train, X, max_updates=1000, seed=0, bias=True, fixed=None):
+    """The scores of the K perceptrons; ``fixed`` overrides (max_updates, seed) as a student might."""
+    classes = np.unique(y_train)
+    max_updates, seed = fixed or (max_updates, seed)
+    W = np.array(
+        [perceptron_right(X_train, np.where(y_train == c, 1, -1), max_updates, seed)[0] for c in classes]
+    )
+    return classes, (W[:, 0] if bias else 0) + X @ W[:, 1:].T
+
+
+def ovr_no_bias(X_train, y_train, X, max_updates=1000, seed=0):
+    classes, scores = ovr_scores(X_train, y_train, X, max_updates, seed, bias=False)
+    return classes[np.argmax(scores, axis=1)]
+
+
+def ovr_ignores_max_updates(X_train, y_train, X, max_updates=1000, seed=0):
+    classes, scores = ovr_scores(X_train, y_train, X, fixed=(1000, seed))
+    return classes[np.argmax(scores, axis=1)]
+
+
+def ovr_ignores_seed(X_train, y_train, X, max_updates=1000, seed=0):
+    classes, scores = ovr_scores(X_train, y_train, X, fixed=(max_updates, 0))
+    return classes[np.argmax(scores, axis=1)]
+
+
+def ovr_ignores_both(X_train, y_train, X, max_updates=1000, seed=0):
+    classes, scores = ovr_scores(X_train, y_train, X, fixed=(1000, 0))
+    return classes[np.argmax(scores, axis=1)]
+
+
+def ovr_argmax_over_rows(X_train, y_train, X, max_updates=1000, seed=0):
+    _, scores = ovr_scores(X_train, y_train, X, max_updates, seed)
+    return np.argmax(scores, axis=0)  # one value per class
+
+
+def ovr_labels_of_argmax_over_rows(X_train, y_train, X, max_updates=1000, seed=0):
+    classes, scores = ovr_scores(X_train, y_train, X, max_updates, seed)
+    return classes[np.argmax(scores, axis=0)]  # IndexError: row numbers used as class numbers
+
+
+def ovr_one_column_short(X_train, y_train, X, max_updates=1000, seed=0):
+    classes = np.unique(y_train)
+    scores = np.empty((len(X), len(classes) - 1))
+    for k, c in enumerate(classes):
+        w, _ = perceptron_right(X_train, np.where(y_train == c, 1, -1), max_updates, seed)
+        scores[:, k] = w[0] + X @ w[1:]
+    return classes[np.argmax(scores, axis=1)]
+
+
 def test_one_vs_rest_right_answer_passes(capsys):
-    s2.check_one_vs_rest(ovr_right)
+    s2.check_one_vs_rest_predict(ovr_right)
     assert verdict(capsys).startswith("✔ Exercise 2.2")
 
 
@@ -176,10 +313,19 @@ def test_one_vs_rest_right_answer_passes(capsys):
         (ovr_argmin, "largest"),
         (lambda X_train, y_train, X: y_train[:5], "one label per row"),
         (lambda X_train, y_train, X: np.full(len(X), "Pt"), "not classes"),
+        (ovr_no_bias, "bias w[0]"),
+        (ovr_ignores_max_updates, "pass max_updates on"),
+        (ovr_ignores_seed, "pass seed on"),
+        (ovr_ignores_both, "pass max_updates on"),
+        (lambda X_train, y_train, X, **kw: ovr_scores(X_train, y_train, X, **kw)[1], "one score per row"),
+        (ovr_argmax_over_rows, "along axis=1"),
+        (ovr_labels_of_argmax_over_rows, "classes: shape (3,), scores: shape (60, 3)"),
+        (lambda Xt, yt, X, **kw: ovr_right(Xt, yt, Xt, **kw), "one per row of X_train"),
+        (ovr_one_column_short, "scores: shape (60, 2), k = 2"),
     ],
 )
 def test_one_vs_rest_wrong_answers_fail(capsys, fn, hint):
-    s2.check_one_vs_rest(fn)
+    s2.check_one_vs_rest_predict(fn)
     out = verdict(capsys)
     assert out.startswith("✘ Exercise 2.2") and hint in out, out
 
@@ -201,10 +347,25 @@ def fit_no_intercept_column(X, y):
     return np.concatenate([[0.0], np.linalg.solve(X.T @ X, X.T @ y)])
 
 
+def fit_ones_last(X, y):
+    Xb = np.column_stack([X, np.ones(len(X))])
+    return np.linalg.solve(Xb.T @ Xb, Xb.T @ y)
+
+
+def fit_with_pinv(X, y):
+    Xb = np.column_stack([np.ones(len(X)), X])
+    return np.linalg.pinv(Xb) @ y
+
+
+def fit_centring_in_place(X, y):
+    X -= X.mean(axis=0)  # changes the caller's X
+    return fit_right(X, y)
+
+
 def test_normal_equation_right_answers_pass(capsys):
-    s2.check_normal_equation(fit_right)
+    s2.check_fit_normal_equation(fit_right)
     assert verdict(capsys).startswith("✔ Exercise 2.3")
-    s2.check_normal_equation(lambda X, y: np.linalg.lstsq(np.column_stack([np.ones(len(X)), X]), y)[0])
+    s2.check_fit_normal_equation(lambda X, y: np.linalg.lstsq(np.column_stack([np.ones(len(X)), X]), y)[0])
     assert verdict(capsys).startswith("✔ Exercise 2.3")
 
 
@@ -216,10 +377,13 @@ def test_normal_equation_right_answers_pass(capsys):
         (fit_no_intercept_column, "without intercept"),
         (lambda X, y: np.linalg.solve(X.T @ X, X.T @ y), "bias column"),
         (lambda X, y: np.zeros(4), "squared error"),
+        (fit_ones_last, "last entry"),
+        (fit_with_pinv, "inv or pinv"),
+        (fit_centring_in_place, "changed the X"),
     ],
 )
 def test_normal_equation_wrong_answers_fail(capsys, fn, hint):
-    s2.check_normal_equation(fn)
+    s2.check_fit_normal_equation(fn)
     out = verdict(capsys)
     assert out.startswith("✘ Exercise 2.3") and hint in out, out
 
@@ -269,6 +433,22 @@ def gd_stale_w(X, y, lr, n_steps):
     return np.zeros(X.shape[1] + 1), gd_right(X, y, lr, n_steps)[1]
 
 
+def gd_summed_loss(X, y, lr, n_steps):
+    w, losses = gd_right(X, y, lr, n_steps)
+    return w, losses * len(y)
+
+
+def gd_random_start(X, y, lr, n_steps):
+    Xb = np.column_stack([np.ones(len(X)), X])
+    w = np.random.default_rng(0).normal(size=Xb.shape[1])
+    losses = []
+    for _ in range(n_steps):
+        z = Xb @ w
+        losses.append(np.mean(np.logaddexp(0, z) - y * z))
+        w = w - lr * Xb.T @ (1 / (1 + np.exp(-z)) - y) / len(y)
+    return w, np.array(losses)
+
+
 def test_logistic_gd_right_answer_passes(capsys):
     s2.check_logistic_regression_gd(gd_right)
     assert verdict(capsys).startswith("✔ Exercise 2.4")
@@ -279,7 +459,11 @@ def test_logistic_gd_right_answer_passes(capsys):
     [
         (stub, "not done yet"),
         (gd_no_mean, "gradient"),
+        (gd_no_mean, "40 times too large"),
         (gd_uphill, "gradient"),
+        (gd_uphill, "uphill"),
+        (gd_summed_loss, "take the mean"),
+        (gd_random_start, "np.zeros"),
         (gd_losses_after, "ln 2"),
         (gd_stale_w, "final one"),
         (lambda X, y, lr, n_steps: gd_right(X, y, lr, n_steps + 1), "one value per step"),
@@ -295,9 +479,14 @@ def test_logistic_gd_wrong_answers_fail(capsys, fn, hint):
 # --------------------------------------------------------------------------- Exercise 2.5
 
 
+def test_learning_rate_numpy_number_passes(capsys):
+    s2.check_pick_learning_rate(lambda: np.float64(1.0))
+    assert verdict(capsys).startswith("✔ Exercise 2.5")
+
+
 @pytest.mark.parametrize("rate", [0.5, 1.0, 1.5])
 def test_learning_rate_good_ones_pass(capsys, rate):
-    s2.check_learning_rate(lambda: rate)
+    s2.check_pick_learning_rate(lambda: rate)
     assert verdict(capsys).startswith("✔ Exercise 2.5")
 
 
@@ -309,10 +498,15 @@ def test_learning_rate_good_ones_pass(capsys, rate):
         (lambda: 5.0, "diverges"),
         (lambda: -1.0, "positive"),
         (lambda: "0.5", "one number"),
+        (lambda: 0.0, "positive"),
+        (lambda: float("nan"), "positive"),
+        (lambda: [1.0], "one number"),
+        (lambda: True, "one number"),
+        (lambda: 2.0, "zig-zag"),
     ],
 )
 def test_learning_rate_bad_ones_fail(capsys, fn, hint):
-    s2.check_learning_rate(fn)
+    s2.check_pick_learning_rate(fn)
     out = verdict(capsys)
     assert out.startswith("✘ Exercise 2.5") and hint in out, out
 
@@ -321,16 +515,16 @@ def test_learning_rate_bad_ones_fail(capsys, fn, hint):
 
 
 def test_quiz_has_five_questions_and_checks_letters(capsys):
-    from helpers.checks._core import _QUIZZES
-
     quiz = _QUIZZES[2]
-    right = {q: a for q, (a, _) in quiz.questions.items()}
+    right = {q: question.answer for q, question in quiz.questions.items()}
     assert sorted(right) == [1, 2, 3, 4, 5]
     for q, a in right.items():
         check_quiz(2, q, a)
         assert verdict(capsys).startswith(f"✔ Session 2 quiz Q{q}")
-        wrong = next(x for x in "abcd" if x != a)
-        check_quiz(2, q, wrong)
-        assert verdict(capsys).startswith(f"✘ Session 2 quiz Q{q}")
+        for wrong in sorted(set("abcd") - {a}):
+            check_quiz(2, q, wrong)
+            out = verdict(capsys)
+            assert out.startswith(f"✘ Session 2 quiz Q{q}") and quiz.questions[q].wrong[wrong] in out, out
+            assert quiz.questions[q].reread in out
     check_quiz(2, 1, "?")
     assert "one letter" in verdict(capsys)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -12,7 +13,7 @@ from sklearn.metrics import silhouette_score
 from helpers.checks import check_quiz
 from helpers.checks import session3 as S3
 from helpers.checks._core import _QUIZZES
-from helpers.checks.session3 import check_choose_k, check_forward, check_gradients
+from helpers.checks.session3 import check_choose_k_by_silhouette, check_forward, check_loss_and_grads
 
 # --------------------------------------------------------------------------- right answers
 
@@ -86,6 +87,46 @@ def probabilities_only(params, X):
     return forward(params, X)[1]
 
 
+def no_hidden_bias(params, X):
+    H = np.tanh(X @ params["W1"])
+    return H, forward(params, X)[1]
+
+
+def before_activation(params, X):
+    return X @ params["W1"] + params["b1"], forward(params, X)[1]
+
+
+def sigmoid_hidden(params, X):
+    H = 1 / (1 + np.exp(-(X @ params["W1"] + params["b1"])))
+    return H, forward(params, X)[1]
+
+
+def no_output_bias(params, X):
+    H = np.tanh(X @ params["W1"] + params["b1"])
+    Z = H @ params["W2"]
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return H, E / E.sum(axis=1, keepdims=True)
+
+
+def column_max_shift(params, X):
+    H = np.tanh(X @ params["W1"] + params["b1"])
+    Z = H @ params["W2"] + params["b2"]
+    E = np.exp(Z - Z.max(axis=0, keepdims=True))
+    return H, E / E.sum(axis=1, keepdims=True)
+
+
+def no_keepdims(params, X):
+    H = np.tanh(X @ params["W1"] + params["b1"])
+    Z = H @ params["W2"] + params["b2"]
+    E = np.exp(Z - Z.max(axis=1))
+    return H, E / E.sum(axis=1, keepdims=True)
+
+
+def standardises_X_in_place(params, X):
+    X -= X.mean(axis=0)  # changes the caller's X
+    return forward(params, X)
+
+
 def half_done(params, X):
     H = np.tanh(X @ params["W1"] + params["b1"])
     P = ...  # the stub line left in place
@@ -102,6 +143,14 @@ def half_done(params, X):
         (column_softmax_forward, "do not sum to 1"),
         (probabilities_only, "pair (H, P)"),
         (half_done, "still `...`"),
+        (no_hidden_bias, "left out the bias b1"),
+        (before_activation, "before the activation"),
+        (sigmoid_hidden, "sigmoid"),
+        (relu_forward, "ReLU"),
+        (no_output_bias, "bias b2"),
+        (column_max_shift, "each column's maximum"),
+        (no_keepdims, "Z: shape (6, 3)"),
+        (standardises_X_in_place, "changed its argument `X`"),
     ],
     ids=lambda x: getattr(x, "__name__", "hint"),
 )
@@ -115,7 +164,9 @@ def test_forward_wrong_answers_fail_with_a_hint(capsys, wrong, hint):
 
 
 def test_gradients_right_answer_passes_and_reports_a_tiny_error(capsys):
-    assert check_gradients(loss_and_grads) is None  # prints, returns nothing (no stray output in a notebook)
+    assert (
+        check_loss_and_grads(loss_and_grads) is None
+    )  # prints, returns nothing (no stray output in a notebook)
     out = verdict(capsys)
     assert out.startswith("✔ Exercise 3.2") and "max relative error" in out, out
     worst = float(re.search(r"max relative error ([0-9.e+-]+) <", out).group(1))
@@ -128,7 +179,7 @@ def test_gradient_check_does_not_change_or_depend_on_mutated_params(capsys):
         params["W1"] -= 0.1 * grads["W1"]  # a student's in-place update must not break the check
         return loss, grads
 
-    check_gradients(mutating)
+    check_loss_and_grads(mutating)
     assert verdict(capsys).startswith("✔ Exercise 3.2")
 
 
@@ -171,6 +222,16 @@ def sign_flipped(params, X, Y):
     return loss, {k: -v for k, v in grads.items()}
 
 
+def loss_over_classes_too(params, X, Y):
+    _, grads = loss_and_grads(params, X, Y)
+    return -np.mean(Y * np.log(forward(params, X)[1])), grads
+
+
+def loss_per_sample(params, X, Y):
+    _, grads = loss_and_grads(params, X, Y)
+    return -np.sum(Y * np.log(forward(params, X)[1]), axis=1), grads
+
+
 @pytest.mark.parametrize(
     "wrong, hint",
     [
@@ -182,30 +243,23 @@ def sign_flipped(params, X, Y):
         (wrong_shapes, "should have the shape of W1"),
         (missing_key, "keys"),
         (sign_flipped, "disagree"),
+        (sign_flipped, "sign is flipped"),
+        (loss_over_classes_too, "sum over the classes"),
+        (loss_per_sample, "one value per sample"),
     ],
     ids=lambda x: getattr(x, "__name__", "hint"),
 )
 def test_gradients_wrong_answers_fail_with_a_hint(capsys, wrong, hint):
-    check_gradients(wrong)
+    check_loss_and_grads(wrong)
     out = verdict(capsys)
     assert out.startswith("✘ Exercise 3.2") and hint in out, out
-
-
-def test_tiny_mlp_validates_its_arguments():
-    params, X, Y = S3.tiny_mlp(n_in=2, n_hidden=3, n_out=2, n_samples=4)
-    assert params["W1"].shape == (2, 3) and X.shape == (4, 2) and Y.shape == (4, 2)
-    assert np.allclose(Y.sum(axis=1), 1)
-    with pytest.raises(ValueError, match="n_hidden"):
-        S3.tiny_mlp(n_hidden=0)
-    with pytest.raises(ValueError, match="n_out"):
-        S3.tiny_mlp(n_out=1)
 
 
 # --------------------------------------------------------------------------- Exercise 3.3
 
 
 def test_choose_k_right_answer_passes(capsys):
-    check_choose_k(choose_k_by_silhouette)
+    check_choose_k_by_silhouette(choose_k_by_silhouette)
     out = verdict(capsys)
     assert out.startswith("✔ Exercise 3.3") and "k = 4" in out, out
 
@@ -234,6 +288,39 @@ def only_k(X, ks, seed=0):
     return choose_k_by_silhouette(X, ks, seed)[0]
 
 
+def ignores_seed(X, ks, seed=0):
+    return choose_k_by_silhouette(X, ks, 0)
+
+
+_calls = itertools.count(100)
+
+
+def unseeded(X, ks, seed=0):
+    # random_state=None, made deterministic for the test: every call starts k-means from other centres
+    return choose_k_by_silhouette(X, ks, next(_calls))
+
+
+def one_start(X, ks, seed=0):
+    scores = [
+        silhouette_score(X, KMeans(n_clusters=k, n_init=1, random_state=seed).fit_predict(X)) for k in ks
+    ]
+    return int(ks[int(np.argmax(scores))]), scores
+
+
+def hard_coded_ks(X, ks, seed=0):
+    return choose_k_by_silhouette(X, list(range(2, 8)), seed)
+
+
+def best_score_not_k(X, ks, seed=0):
+    _, scores = choose_k_by_silhouette(X, ks, seed)
+    return max(scores), scores
+
+
+def scales_X_in_place(X, ks, seed=0):
+    X /= X.std()  # changes the caller's X
+    return choose_k_by_silhouette(X, ks, seed)
+
+
 @pytest.mark.parametrize(
     "wrong, hint",
     [
@@ -243,11 +330,17 @@ def only_k(X, ks, seed=0):
         (smallest_score, "highest silhouette"),
         (too_few_scores, "one number per k"),
         (only_k, "pair (best_k, scores)"),
+        (ignores_seed, "scores of seed 0"),
+        (unseeded, "same seed gave different scores"),
+        (one_start, "n_init=10"),
+        (hard_coded_ks, "one number per k"),
+        (best_score_not_k, "should be an integer"),
+        (scales_X_in_place, "changed its argument `X`"),
     ],
     ids=lambda x: getattr(x, "__name__", "hint"),
 )
 def test_choose_k_wrong_answers_fail_with_a_hint(capsys, wrong, hint):
-    check_choose_k(wrong)
+    check_choose_k_by_silhouette(wrong)
     out = verdict(capsys)
     assert out.startswith("✘ Exercise 3.3") and hint in out, out
 
@@ -258,17 +351,19 @@ def test_choose_k_wrong_answers_fail_with_a_hint(capsys, wrong, hint):
 def test_session3_quiz_is_registered_with_one_right_letter_per_question(capsys):
     quiz = _QUIZZES[3]
     assert 3 <= len(quiz.questions) <= 5
-    for q, (letter, why) in quiz.questions.items():
-        assert letter in "abcd" and why
-        check_quiz(3, q, letter)
+    for q, question in quiz.questions.items():
+        assert question.answer in {"a", "b", "c", "d"} and question.why and question.reread
+        assert set(question.wrong) == {"a", "b", "c", "d"} - {question.answer}
+        check_quiz(3, q, question.answer)
         assert verdict(capsys).startswith(f"✔ Session 3 quiz Q{q}")
-        wrong = next(x for x in "abcd" if x != letter)
-        check_quiz(3, q, wrong)
-        assert verdict(capsys).startswith(f"✘ Session 3 quiz Q{q}")
+        for wrong, why in question.wrong.items():
+            check_quiz(3, q, wrong)
+            out = verdict(capsys)
+            assert out.startswith(f"✘ Session 3 quiz Q{q}") and why in out and question.reread in out, out
 
 
 def test_public_checks_are_exported():
-    assert set(S3.__all__) == {"check_forward", "check_gradients", "check_choose_k"}
+    assert set(S3.__all__) == {"check_forward", "check_loss_and_grads", "check_choose_k_by_silhouette"}
     import helpers.checks as C
 
     for name in S3.__all__:

@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from helpers.checks import check_quiz
+from helpers.checks import session4 as s4
+from helpers.checks._core import _QUIZZES
 from helpers.checks.session4 import (
     __all__ as session4_all,
 )
@@ -41,7 +43,36 @@ def test_all_lists_the_checks():
 
 def uncertainty_sampling_ok(model, X_pool, n):
     confidence = model.predict_proba(X_pool).max(axis=1)
-    return np.argsort(confidence)[:n]
+    return np.argsort(confidence, kind="stable")[:n]
+
+
+def _confidence(model, X):
+    return model.predict_proba(X).max(axis=1)
+
+
+def unstable_ties(model, X_pool, n):
+    """Least confidence, but ties broken towards the higher index (as an unstable sort may do)."""
+    confidence = _confidence(model, X_pool)
+    return np.lexsort((-np.arange(len(confidence)), confidence))[:n]
+
+
+def heapsort_ties(model, X_pool, n):
+    return np.argsort(_confidence(model, X_pool), kind="heapsort")[:n]
+
+
+def margin(model, X_pool, n):
+    p = np.sort(model.predict_proba(X_pool), axis=1)
+    return np.argsort(p[:, -1] - p[:, -2], kind="stable")[:n]
+
+
+def entropy(model, X_pool, n):
+    p = model.predict_proba(X_pool)
+    return np.argsort(np.sum(p * np.log(np.clip(p, 1e-12, 1)), axis=1), kind="stable")[:n]
+
+
+def fixed_model_only(model, X_pool, n):
+    """Right on the check's stand-in model, which it reads directly: fails on a real classifier."""
+    return np.argsort(model._proba.max(axis=1), kind="stable")[:n]
 
 
 @pytest.mark.parametrize(
@@ -54,12 +85,26 @@ def uncertainty_sampling_ok(model, X_pool, n):
         (lambda m, X, n: np.argsort(m.predict_proba(X).max(axis=1))[: n + 1], "3 indices"),
         (lambda m, X, n: np.argsort(m.predict_proba(X).min(axis=1))[:n], "not the least-confident"),
         (_stub, "not done yet"),
+        (unstable_ties, "stable"),
+        (heapsort_ties, "stable"),
+        (margin, "margin sampling"),
+        (entropy, "entropy sampling"),
+        (lambda m, X, n: X[np.argsort(_confidence(m, X), kind="stable")[:n]], "rows of X_pool"),
+        (lambda m, X, n: np.argsort(m.predict_proba(X).max(axis=0), kind="stable")[:n], "one per class"),
+        (fixed_model_only, "LogisticRegression"),
     ],
 )
 def test_uncertainty_sampling_wrong(capsys, wrong, hint):
     check_uncertainty_sampling(wrong)
     out = _verdict(capsys)
-    assert out.startswith("✘ Exercise 4.1") and hint in out
+    assert out.startswith("✘ Exercise 4.1") and hint in out, out
+
+
+def test_the_tied_case_really_has_ties_at_the_cut():
+    """A non-stable order of the tied rows changes which rows are chosen (else the check could not tell)."""
+    model, X = s4._FixedProbaModel(s4._TIED_PROBA), np.zeros((20, 2))
+    assert set(heapsort_ties(model, X, 7)) != set(uncertainty_sampling_ok(model, X, 7))
+    assert set(unstable_ties(model, X, 7)) != set(uncertainty_sampling_ok(model, X, 7))
 
 
 def test_uncertainty_sampling_right(capsys):
@@ -68,14 +113,11 @@ def test_uncertainty_sampling_right(capsys):
 
 
 def test_uncertainty_sampling_with_real_model():
-    from sklearn.linear_model import LogisticRegression
-
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(40, 2))
-    y = (X[:, 0] > 0).astype(int)
-    model = LogisticRegression().fit(X, y)
-    idx = uncertainty_sampling_ok(model, X, 5)
-    assert np.all(np.abs(X[idx, 0]) <= np.sort(np.abs(X[:, 0]))[10])  # near the boundary
+    """The check's reference, on a fitted classifier, picks the pool points closest to its boundary."""
+    model, X_pool = s4._real_model()
+    chosen = s4._least_confident(model, X_pool, 5)
+    closest = np.argsort(np.abs(model.decision_function(X_pool)))[:5]  # binary: low confidence = near w·x = 0
+    assert set(chosen.tolist()) == set(closest.tolist())
 
 
 # --------------------------------------------------------------------------- 4.2 replay buffer
@@ -101,6 +143,18 @@ def _changed_rows(X, y, size, seed):
     return 2 * X_buf, y_buf
 
 
+def _global_seed(X, y, size, seed):
+    np.random.seed(seed)  # reproducible, but it changes NumPy's global random state
+    idx = np.random.choice(len(X), size=size, replace=False)
+    return X[idx], y[idx]
+
+
+def _shuffles_in_place(X, y, size, seed):
+    rng = np.random.default_rng(seed)
+    rng.shuffle(X)  # changes the caller's X_old
+    return X[:size], y[:size]
+
+
 @pytest.mark.parametrize(
     "wrong, hint",
     [
@@ -113,12 +167,15 @@ def _changed_rows(X, y, size, seed):
         (lambda X, y, size, seed: replay_buffer_ok(X, y, size - 1, seed), "expected shapes"),
         (_changed_rows, "unchanged"),
         (_stub, "not done yet"),
+        (_global_seed, "global random state"),
+        (_shuffles_in_place, "shuffles in place"),
+        (lambda X, y, size, seed: replay_buffer_ok(X, y, size + 1, seed), "expected shapes"),
     ],
 )
 def test_replay_buffer_wrong(capsys, wrong, hint):
     check_replay_buffer(wrong)
     out = _verdict(capsys)
-    assert out.startswith("✘ Exercise 4.2") and hint in out
+    assert out.startswith("✘ Exercise 4.2") and hint in out, out
 
 
 def test_replay_buffer_right(capsys):
@@ -134,6 +191,17 @@ def predictive_entropy_ok(proba):
     return -np.sum(proba * np.log(p), axis=1)
 
 
+def _entropy_clipping_in_place(proba):
+    proba[proba == 0] = 1e-12  # changes the caller's array
+    return -np.sum(proba * np.log(proba), axis=1)
+
+
+def _scipy_entropy_default_axis(proba):
+    from scipy.stats import entropy
+
+    return entropy(proba)  # axis=0 by default: one value per class
+
+
 def _entropy_with_nan(proba):
     with np.errstate(divide="ignore", invalid="ignore"):
         return -np.sum(proba * np.log(proba), axis=1)
@@ -145,15 +213,20 @@ def _entropy_with_nan(proba):
         (_entropy_with_nan, "0·log(0)"),
         (lambda p: predictive_entropy_ok(p) / np.log(2), "bits"),
         (lambda p: -predictive_entropy_ok(p), "sign"),
-        (lambda p: predictive_entropy_ok(p).sum(), "shape (4,)"),
+        (lambda p: predictive_entropy_ok(p).sum(), "shape (5,)"),
         (lambda p: 1 - p.max(axis=1), "not -Σ"),
         (_stub, "not done yet"),
+        (lambda p: -np.sum(p * np.log(np.clip(p, 1e-12, 1.0)), axis=0), "one per class"),
+        (lambda p: -np.mean(p * np.log(np.clip(p, 1e-12, 1.0)), axis=1), "means over the classes"),
+        (lambda p: predictive_entropy_ok(p) / np.log(10), "base 10"),
+        (_entropy_clipping_in_place, "changed the proba"),
+        (_scipy_entropy_default_axis, "one per class"),
     ],
 )
 def test_predictive_entropy_wrong(capsys, wrong, hint):
     check_predictive_entropy(wrong)
     out = _verdict(capsys)
-    assert out.startswith("✘ Exercise 4.3") and hint in out
+    assert out.startswith("✘ Exercise 4.3") and hint in out, out
 
 
 def test_predictive_entropy_right(capsys):
@@ -179,6 +252,37 @@ def _labels_out_of_order(Z_support, y_support, Z_query):
     return np.unique(y_support)[np.argmin(d, axis=1)]
 
 
+def _prototypes(Z_support, y_support, centre=np.mean):
+    classes = np.unique(y_support)
+    return classes, np.stack([centre(Z_support[y_support == c], axis=0) for c in classes])
+
+
+def manhattan(Z_support, y_support, Z_query):
+    classes, prototypes = _prototypes(Z_support, y_support)
+    return classes[np.argmin(np.abs(Z_query[:, None, :] - prototypes[None]).sum(axis=2), axis=1)]
+
+
+def farthest(Z_support, y_support, Z_query):
+    classes, prototypes = _prototypes(Z_support, y_support)
+    return classes[np.argmax(np.linalg.norm(Z_query[:, None, :] - prototypes[None], axis=2), axis=1)]
+
+
+def medians(Z_support, y_support, Z_query):
+    classes, prototypes = _prototypes(Z_support, y_support, np.median)
+    return classes[np.argmin(np.linalg.norm(Z_query[:, None, :] - prototypes[None], axis=2), axis=1)]
+
+
+def distances_over_the_wrong_axis(Z_support, y_support, Z_query):
+    classes, prototypes = _prototypes(Z_support, y_support)
+    distances = np.linalg.norm(Z_query[:, None, :] - prototypes[None, :, :], axis=1)  # shape (q, d)
+    return classes[np.argmin(distances, axis=0)]
+
+
+def squared_euclidean(Z_support, y_support, Z_query):
+    classes, prototypes = _prototypes(Z_support, y_support)
+    return classes[np.argmin(((Z_query[:, None, :] - prototypes[None]) ** 2).sum(axis=2), axis=1)]
+
+
 def nearest_neighbour(Z_support, y_support, Z_query):
     d = np.linalg.norm(Z_query[:, None, :] - Z_support[None, :, :], axis=2)
     return y_support[np.argmin(d, axis=1)]
@@ -201,16 +305,22 @@ def nearest_neighbour(Z_support, y_support, Z_query):
         (lambda Zs, ys, Zq: nearest_centroid_ok(Zs, ys, Zq)[:-1], "one label per query"),
         (_labels_out_of_order, "paired with its own label"),
         (_stub, "not done yet"),
+        (manhattan, "Manhattan"),
+        (farthest, "farthest prototype"),
+        (medians, "medians"),
+        (distances_over_the_wrong_axis, "one label per query row"),
     ],
 )
 def test_nearest_centroid_wrong(capsys, wrong, hint):
     check_nearest_centroid_predict(wrong)
     out = _verdict(capsys)
-    assert out.startswith("✘ Exercise 4.4") and hint in out
+    assert out.startswith("✘ Exercise 4.4") and hint in out, out
 
 
 def test_nearest_centroid_right(capsys):
     check_nearest_centroid_predict(nearest_centroid_ok)
+    assert _verdict(capsys).startswith("✔ Exercise 4.4")
+    check_nearest_centroid_predict(squared_euclidean)  # the same nearest prototype
     assert _verdict(capsys).startswith("✔ Exercise 4.4")
 
 
@@ -221,8 +331,9 @@ def test_nearest_centroid_right(capsys):
 def test_quiz_right_and_wrong(capsys, question, answer):
     check_quiz(4, question, answer)
     assert _verdict(capsys).startswith(f"✔ Session 4 quiz Q{question}")
-    wrong = "a" if answer != "a" else "b"
-    check_quiz(4, question, wrong)
-    assert _verdict(capsys).startswith(f"✘ Session 4 quiz Q{question}")
+    for wrong, why in _QUIZZES[4].questions[question].wrong.items():
+        check_quiz(4, question, wrong)
+        out = _verdict(capsys)
+        assert out.startswith(f"✘ Session 4 quiz Q{question}") and why in out and "Reread “Practical" in out
     check_quiz(4, question, "?")
     assert _verdict(capsys).startswith(f"✘ Session 4 quiz Q{question}")

@@ -10,8 +10,8 @@ import yaml
 
 try:
     import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    from pip._vendor import tomli as tomllib
+except ModuleNotFoundError:  # Python 3.10: the backport, pinned in the dev extra
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,3 +64,30 @@ def test_binder_postbuild_installs_the_helpers_package():
 @pytest.mark.parametrize("package", sorted(_pyproject_pins()))
 def test_installed_version_matches_pin(package):
     assert version(package) == _pyproject_pins()[package]
+
+
+def test_the_tests_import_only_pinned_or_standard_packages():
+    """Every third-party module a test imports is pinned in pyproject.toml, or installed by a pinned package."""
+    import ast
+
+    pins = _pyproject_pins()
+    installed_by = {  # module -> the pinned package that brings it
+        "IPython": "jupyterlab",
+        "PIL": "matplotlib",
+        "nbclient": "nbval",
+        "nbformat": "nbval",
+        "sklearn": "scikit-learn",
+        "xdist": "pytest-xdist",
+        "yaml": "pyyaml",
+    }
+    local = {"helpers", "lab_server", "build_notebooks"}
+    imported = set()
+    for path in [ROOT / "conftest.py", *(ROOT / "tests").glob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                imported.add(node.module.split(".")[0])
+    third_party = imported - set(sys.stdlib_module_names) - local
+    unpinned = sorted(m for m in third_party if _name(installed_by.get(m, m)) not in pins)
+    assert not unpinned, f"tests import packages that pyproject.toml does not pin: {unpinned}"

@@ -21,12 +21,24 @@ def _close():
     plt.close("all")
 
 
-def test_style_is_set_once_and_idempotent():
-    use_course_style()
-    first = dict(matplotlib.rcParams)
-    use_course_style()
-    assert dict(matplotlib.rcParams) == first
-    assert matplotlib.rcParams["axes.grid"] is True
+def test_style_sets_the_course_style_and_only_it():
+    """From matplotlib's defaults: the style's keys get the style's values, every other key is left alone."""
+    from helpers.plotting import _STYLE
+
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        before = dict(matplotlib.rcParams)
+        use_course_style()
+        after = dict(matplotlib.rcParams)
+        use_course_style()  # idempotent: a second call changes nothing
+        again = dict(matplotlib.rcParams)
+    changed = {key for key in after if after[key] != before[key]}
+    assert changed == {key for key, value in _STYLE.items() if before[key] != value}
+    assert {key: after[key] for key in _STYLE} == {
+        key: matplotlib.rcParams.validate[key](v) for key, v in _STYLE.items()
+    }
+    assert again == after
+    assert after["axes.grid"] is True and after["figure.dpi"] == 80 and after["axes.spines.top"] is False
 
 
 def test_plot_pdf_labels_axes_with_units():

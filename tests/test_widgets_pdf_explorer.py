@@ -114,17 +114,22 @@ def test_widget_builds_with_findable_controls():
     assert all(id(w) in shown for w in c.values()) and id(box.output) in shown
 
 
-def test_changing_a_control_redraws(monkeypatch):
+def _spy_on_the_picture(monkeypatch) -> list:
     import helpers.widgets.pdf_explorer as mod
 
     calls = []
-    real = mod.plot_pdf_explorer
+    real = mod.PdfPicture.show
 
-    def spy(*args, **kwargs):
+    def spy(self, *args, **kwargs):
         calls.append(kwargs)
-        return real(*args, **kwargs)
+        return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(mod, "plot_pdf_explorer", spy)
+    monkeypatch.setattr(mod.PdfPicture, "show", spy)
+    return calls
+
+
+def test_changing_a_control_redraws(monkeypatch):
+    calls = _spy_on_the_picture(monkeypatch)
     box = pdf_explorer_widget()
     assert len(calls) == 1  # the first drawing
     box.controls["qmax"].value = 15.0
@@ -133,6 +138,32 @@ def test_changing_a_control_redraws(monkeypatch):
     assert calls[-1]["element"] == "Au"
     box.redraw()
     assert len(calls) == 4
+
+
+def test_the_static_and_the_live_figure_are_the_same_picture(monkeypatch):
+    """Both figures are drawn by PdfPicture: the same curve, guide line, label, limits and title."""
+    import helpers.widgets.pdf_explorer as mod
+
+    pictures = []
+    real = mod.PdfPicture.__init__
+    monkeypatch.setattr(mod.PdfPicture, "__init__", lambda self, ax: pictures.append(self) or real(self, ax))
+    args = ("BCC", "Fe", 5, 20.0, 0.02, 0.5)
+    pdf_explorer_widget(*args)
+    plot_pdf_explorer(*args)
+    live, static = pictures
+
+    def drawn(p):
+        return (
+            np.asarray(p.curve.get_ydata()).tolist(),
+            p.curve.get_color(),
+            list(p.nn_line.get_xdata()),
+            p.nn_label.get_text(),
+            p.ax.get_ylim(),
+            p.ax.get_title(),
+            (p.ax.get_xlabel(), p.ax.get_ylabel()),
+        )
+
+    assert drawn(live) == drawn(static)
 
 
 def png_of(box) -> str:
@@ -155,14 +186,27 @@ def test_the_output_shows_a_png_that_changes_with_a_slider():
 
 
 def test_changing_the_type_offers_its_sizes_and_redraws_once(monkeypatch):
-    import helpers.widgets.pdf_explorer as mod
-
-    calls = []
-    real = mod.plot_pdf_explorer
-    monkeypatch.setattr(mod, "plot_pdf_explorer", lambda *a, **k: calls.append(k) or real(*a, **k))
+    calls = _spy_on_the_picture(monkeypatch)
     box = pdf_explorer_widget()
     box.controls["structure_type"].value = "BCC"
     assert list(box.controls["size"].options) == list(SIZES["BCC"])
     assert box.controls["size"].value in SIZES["BCC"]
     assert len(calls) == 2 and calls[-1]["structure_type"] == "BCC"
     assert calls[-1]["size"] in SIZES["BCC"]
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"qmax": "25"}, TypeError, "qmax must be a number"),
+        ({"biso": True}, TypeError, "biso must be a number"),
+        ({"size": 4.0}, TypeError, "size must be an integer"),
+        ({"qmax": 0.7}, ValueError, "qmax must be > 0.7 Å⁻¹"),
+        ({"qdamp": -0.1}, ValueError, "qdamp must be >= 0 Å⁻¹"),
+    ],
+)
+def test_arguments_are_checked_with_the_courses_one_validator(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        plot_pdf_explorer(**kwargs)
+    with pytest.raises(error, match=match):
+        pdf_explorer_widget(**kwargs)

@@ -1,65 +1,37 @@
-"""Self-checks for session 2: the perceptron, linear and logistic regression, gradient descent.
-
-Each check runs the student's function on a small case whose right answer is
-known and prints one ✔ or ✘ line (with a hint, never the solution).
-"""
+"""Self-checks for session 2: the perceptron, linear and logistic regression, gradient descent (2.1-2.5, quiz)."""
 
 from __future__ import annotations
 
 import inspect
+import numbers
 import re
-import signal
-import threading
 
 import numpy as np
 
-from helpers.checks._core import Quiz, register_quiz, report, run_student_code
+from helpers.checks._core import (
+    GlobalRandomUse,
+    Question,
+    Quiz,
+    call,
+    check,
+    expect_int,
+    expect_number,
+    expect_pair,
+    fail,
+    register_quiz,
+    require,
+)
 
 __all__ = [
     "check_agreement",
-    "check_learning_rate",
+    "check_fit_normal_equation",
     "check_logistic_regression_gd",
-    "check_normal_equation",
-    "check_one_vs_rest",
+    "check_one_vs_rest_predict",
     "check_perceptron",
+    "check_pick_learning_rate",
 ]
 
-TIME_LIMIT = 10.0
-"""Seconds a student's function may run on a check's small problem before it counts as stuck."""
-
-
-class _TooSlow(BaseException):  # not an Exception, so run_student_code lets it through
-    pass
-
-
-def _run_with_time_limit(exercise: str, fn, *args, **kwargs):
-    """Like :func:`run_student_code`, but a call that runs longer than :data:`TIME_LIMIT` is stopped.
-
-    The limit uses SIGALRM, so it only works in the main thread on Unix (where Jupyter runs
-    cells); elsewhere the call runs without a limit.
-    """
-    use_alarm = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
-    if not use_alarm:
-        return run_student_code(exercise, fn, *args, **kwargs)
-
-    def on_alarm(signum, frame):
-        raise _TooSlow
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, TIME_LIMIT)
-    try:
-        return run_student_code(exercise, fn, *args, **kwargs)
-    except _TooSlow:
-        report(
-            exercise,
-            False,
-            f"your function was still running after {TIME_LIMIT:g} s on a small problem — "
-            "does your loop stop after max_updates updates?",
-        )
-        return False, None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+_ENDLESS_PLA = "does your loop stop after max_updates updates?"
 
 
 def _h(w, X) -> np.ndarray:
@@ -67,29 +39,21 @@ def _h(w, X) -> np.ndarray:
     return np.where(w[0] + X @ w[1:] >= 0, 1, -1)
 
 
-def _as_weights(exercise: str, w, d: int):
-    """The weights as a float array of shape (d + 1,), or None after a ✘ line."""
+def _as_weights(w, d: int) -> np.ndarray:
+    """The weights as a float array of shape (d + 1,), or a failed check that says what is wrong."""
     try:
         w = np.asarray(w, dtype=float)
     except (TypeError, ValueError):
-        report(exercise, False, f"w should be a numpy array of numbers, got {type(w).__name__}.")
-        return None
-    if w.shape == (d,):
-        report(
-            exercise,
-            False,
-            f"w has {d} entries, one per feature; it needs {d + 1}: add the bias column x0 = 1 "
-            "to X inside your function, so w[0] is the bias w0.",
-        )
-        return None
-    if w.shape != (d + 1,):
-        report(
-            exercise, False, f"w should have shape ({d + 1},) for {d} features plus the bias; got {w.shape}."
-        )
-        return None
-    if not np.all(np.isfinite(w)):
-        report(exercise, False, "w contains NaN or infinite values.")
-        return None
+        fail(f"w should be a numpy array of numbers, got {type(w).__name__}.")
+    require(
+        w.shape != (d,),
+        f"w has {d} entries, one per feature; it needs {d + 1}: add the bias column x0 = 1 "
+        "to X inside your function, so w[0] is the bias w0.",
+    )
+    require(
+        w.shape == (d + 1,), f"w should have shape ({d + 1},) for {d} features plus the bias; got {w.shape}."
+    )
+    require(np.all(np.isfinite(w)), "w contains NaN or infinite values.")
     return w
 
 
@@ -118,203 +82,284 @@ def _xor_set() -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def _unpack_perceptron(ex: str, got, d: int):
-    if not (isinstance(got, tuple) and len(got) == 2):
-        report(ex, False, "return two things: `return w, n_updates`.")
-        return None, None
-    w, n = got
-    w = _as_weights(ex, w, d)
-    if w is None:
-        return None, None
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        report(ex, False, f"n_updates should be an int (how many times w changed), got {type(n).__name__}.")
-        return None, None
-    return w, int(n)
+def _run_perceptron(perceptron, X, y, max_updates: int, seed: int) -> tuple[np.ndarray, int]:
+    """The student's ``perceptron(X, y, max_updates=..., seed=...)`` as (w of shape (d + 1,), int n_updates)."""
+    got = call(
+        perceptron,
+        X,
+        y,
+        max_updates=max_updates,
+        seed=seed,
+        returns=f"(w of shape ({X.shape[1] + 1},), n_updates)",
+        slow_hint=_ENDLESS_PLA,
+        changed_hint="your function changed the X or y it was given; work on a copy (np.column_stack makes one).",
+    )
+    w, n = expect_pair(got, "return two things: `return w, n_updates` (got {got}).")
+    w = _as_weights(w, X.shape[1])
+    n = expect_int(n, "n_updates", "n_updates should be an int (how many times w changed), got {got}.")
+    return w, n
 
 
-def check_perceptron(perceptron) -> None:
-    """Exercise 2.1: ``perceptron(X, y, max_updates, seed) -> (w, n_updates)``."""
-    ex = "Exercise 2.1"
-    X, y = _separable_set()
-    X_before, y_before = X.copy(), y.copy()
-    ok, got = _run_with_time_limit(ex, perceptron, X, y, max_updates=1000, seed=0)
-    if not ok:
-        return
-    if not (np.array_equal(X, X_before) and np.array_equal(y, y_before)):
-        report(
-            ex,
-            False,
-            "your function changed the X or y it was given; work on a copy (np.column_stack makes one).",
+def _one_update_hint(w0, w1, X, y) -> str:
+    """Why w1 is not w0 + y·x for one point x misclassified by w0 (or '' if it is)."""
+    Xb = np.column_stack([np.ones(len(X)), X])
+    step = w1 - w0
+    wrong = _h(w0, X) != y
+    for i in range(len(X)):
+        if np.allclose(step, y[i] * Xb[i]):
+            return (
+                ""
+                if wrong[i]
+                else (
+                    f"your first update used point #{i}, which the starting w classifies correctly; "
+                    "update with a misclassified point."
+                )
+            )
+    if np.allclose(step, (y[wrong, None] * Xb[wrong]).sum(axis=0)):
+        return (
+            "one update changed w by the sum of y·x over all misclassified points; the PLA updates with "
+            "one of them at a time: w ← w + y·x."
         )
-        return
-    w, n = _unpack_perceptron(ex, got, X.shape[1])
-    if w is None:
-        return
-    wrong = int(np.sum(_h(w, X) != y))
-    if wrong:
-        report(
-            ex,
-            False,
-            f"on a linearly separable set of {len(y)} points your w still misclassifies {wrong} "
-            f"(after {n} updates). The PLA must keep updating while any point is misclassified: "
-            "check the update w ← w + y·x and the test for 'misclassified' (sign(w·x) ≠ y, with "
-            "sign(0) = +1).",
-        )
-        return
-    if not 0 <= n <= 1000:
-        report(ex, False, f"n_updates = {n}, but it must be between 0 and max_updates = 1000.")
-        return
-    ok, again = _run_with_time_limit(ex, perceptron, X, y, max_updates=1000, seed=0)
-    if not ok:
-        return
-    w2, _ = _unpack_perceptron(ex, again, X.shape[1])
-    if w2 is None:
-        return
-    if not np.allclose(w, w2):
-        report(
-            ex,
-            False,
-            "two calls with the same seed gave different w: create the generator inside your "
-            "function with rng = np.random.default_rng(seed) and use only it for random numbers.",
-        )
-        return
-    Xn, yn = _xor_set()
-    ok, got = _run_with_time_limit(ex, perceptron, Xn, yn, max_updates=50, seed=0)
-    if not ok:
-        return
-    w, n = _unpack_perceptron(ex, got, 2)
-    if w is None:
-        return
-    if n != 50:
-        report(
-            ex,
-            False,
-            f"on data that no line can separate the PLA never converges, so it should stop after "
-            f"exactly max_updates = 50 updates; yours reported {n}.",
-        )
-        return
-    report(
-        ex,
-        True,
-        "your perceptron separates a separable set and stops at max_updates on a non-separable one.",
+    for i in np.flatnonzero(wrong):
+        ratio = step @ Xb[i] / (y[i] * Xb[i] @ Xb[i])
+        if not np.isclose(ratio, 1) and np.allclose(step, ratio * y[i] * Xb[i]):
+            return f"one update changed w by {ratio:.3g}·y·x; the PLA's update is w ← w + y·x (no factor)."
+    return (
+        "one update should change w by y·x of one misclassified point (x with its bias coordinate 1): "
+        "w ← w + y·x."
     )
 
 
-def check_agreement(acc_mine, acc_sklearn, tol: float = 0.05, exercise: str = "Exercise 2.1") -> None:
-    """Your perceptron and scikit-learn's should reach about the same accuracy (within ``tol``)."""
-    for name, acc in (("acc_mine", acc_mine), ("acc_sklearn", acc_sklearn)):
-        if isinstance(acc, bool) or not isinstance(acc, (int, float, np.integer, np.floating)):
-            report(exercise, False, f"{name} should be a number (an accuracy), got {type(acc).__name__}.")
-            return
-        if not 0.0 <= float(acc) <= 1.0:
-            report(exercise, False, f"{name} = {acc!r} is not an accuracy between 0 and 1.")
-            return
-    diff = abs(float(acc_mine) - float(acc_sklearn))
-    if diff > tol:
-        report(
-            exercise,
-            False,
-            f"the accuracies differ by {diff:.3f} (more than {tol:g}). Same data and split for both? "
-            "If your perceptron stopped at max_updates, it may not have converged.",
+@check("Exercise 2.1")
+def check_perceptron(perceptron):
+    """Exercise 2.1: ``perceptron(X, y, max_updates, seed) -> (w, n_updates)``."""
+    X, y = _separable_set()
+    with GlobalRandomUse() as global_rng:
+        w, n = _run_perceptron(perceptron, X, y, max_updates=1000, seed=0)
+    wrong = int(np.sum(_h(w, X) != y))
+    require(
+        not wrong,
+        f"on a linearly separable set of {len(y)} points your w still misclassifies {wrong} "
+        f"(after {n} updates). The PLA must keep updating while any point is misclassified: "
+        "check the update w ← w + y·x and the test for 'misclassified' (sign(w·x) ≠ y, with "
+        "sign(0) = +1).",
+    )
+    require(0 <= n <= 1000, f"n_updates = {n}, but it must be between 0 and max_updates = 1000.")
+    w2, _ = _run_perceptron(perceptron, X, y, max_updates=1000, seed=0)
+    require(
+        np.allclose(w, w2),
+        "two calls with the same seed gave different w: create the generator inside your "
+        "function with rng = np.random.default_rng(seed) and use only it for random numbers.",
+    )
+    require(
+        not global_rng.used,
+        "your function changes NumPy's global random state (np.random.seed or np.random.*): create "
+        "rng = np.random.default_rng(seed) inside the function and draw every random number from it.",
+    )
+    Xn, yn = _xor_set()
+    _, n_xor = _run_perceptron(perceptron, Xn, yn, max_updates=50, seed=0)
+    require(
+        n_xor == 50,
+        f"on data that no line can separate the PLA never converges, so it should stop after "
+        f"exactly max_updates = 50 updates; yours reported {n_xor}.",
+    )
+    starts = [_run_perceptron(perceptron, X, y, max_updates=0, seed=s) for s in (0, 1)]
+    require(
+        all(n0 == 0 for _, n0 in starts),
+        f"with max_updates=0 your function reported {starts[0][1]} updates; it may make none.",
+    )
+    require(
+        not np.allclose(starts[0][0], 0),
+        "with max_updates=0 you return w = 0: start from a random w, rng.normal(size=d + 1).",
+    )
+    require(
+        not np.allclose(starts[0][0], starts[1][0]),
+        "seeds 0 and 1 give the same starting w: create the generator from the argument, "
+        "rng = np.random.default_rng(seed).",
+    )
+    picks_first = []
+    for seed in range(5):
+        w0, _ = _run_perceptron(perceptron, X, y, max_updates=0, seed=seed)
+        w1, n1 = _run_perceptron(perceptron, X, y, max_updates=1, seed=seed)
+        require(
+            n1 == 1, f"with max_updates=1 (and a misclassified start) n_updates should be 1; yours is {n1}."
         )
-        return
-    report(exercise, True, f"the two accuracies agree within {tol:g} (difference {diff:.3f}).")
+        hint = _one_update_hint(w0, w1, X, y)
+        require(not hint, hint)
+        Xb = np.column_stack([np.ones(len(X)), X])
+        used = next(i for i in range(len(X)) if np.allclose(w1 - w0, y[i] * Xb[i]))
+        picks_first.append(used == np.flatnonzero(_h(w0, X) != y)[0])
+    require(
+        not all(picks_first),
+        "you always update with the first misclassified point; pick one at random with rng.choice.",
+    )
+    if n > 0:
+        w_n, _ = _run_perceptron(perceptron, X, y, max_updates=n, seed=0)
+        require(
+            np.allclose(w_n, w),
+            f"n_updates = {n}, but with max_updates = {n} your function ends with another w: "
+            "n_updates should count how many times w changed.",
+        )
+        w_before, _ = _run_perceptron(perceptron, X, y, max_updates=n - 1, seed=0)
+        require(
+            np.any(_h(w_before, X) != y),
+            f"n_updates = {n}, but {n - 1} updates already separate the points: count only the updates "
+            "of w, not the final check that finds no misclassified point.",
+        )
+    return "your perceptron separates a separable set and stops at max_updates on a non-separable one."
+
+
+@check(exercise=None)
+def check_agreement(acc_mine, acc_sklearn, tol: float = 0.05, exercise: str = "Exercise 2.1"):
+    """Your perceptron and scikit-learn's should reach about the same accuracy (within ``tol``)."""
+    accuracies = [
+        expect_number(
+            acc,
+            name,
+            hint=f"{name} should be a number (an accuracy), got {{got}}.",
+            bounds_hint=f"{name} = {{value}} is not an accuracy between 0 and 1.",
+            min_val=0.0,
+            max_val=1.0,
+        )
+        for name, acc in (("acc_mine", acc_mine), ("acc_sklearn", acc_sklearn))
+    ]
+    diff = abs(accuracies[0] - accuracies[1])
+    require(
+        diff <= tol,
+        f"the accuracies differ by {diff:.3f} (more than {tol:g}). Same data and split for both? "
+        "If your perceptron stopped at max_updates, it may not have converged.",
+    )
+    return f"the two accuracies agree within {tol:g} (difference {diff:.3f})."
 
 
 # --------------------------------------------------------------------------- Exercise 2.2
 
 
 def _blobs(n_per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Three well-separated clusters away from the origin: a line through the origin cannot cut them apart."""
     rng = np.random.default_rng(seed)
-    centres = {"Au": (0.0, 2.0), "Fe": (-2.0, -1.0), "Co": (2.0, -1.0)}
+    centres = {"Au": (4.0, 6.0), "Fe": (2.0, 3.0), "Co": (6.0, 3.0)}
     X = np.vstack([rng.normal(c, 0.4, size=(n_per_class, 2)) for c in centres.values()])
     y = np.repeat(list(centres), n_per_class)
     return X, y
 
 
-def check_one_vs_rest(one_vs_rest_predict) -> None:
-    """Exercise 2.2: ``one_vs_rest_predict(X_train, y_train, X) -> labels`` (one perceptron per class)."""
-    ex = "Exercise 2.2"
+def _ovr_predictions(fn, X_train, y_train, X, **kwargs) -> np.ndarray:
+    pred = call(
+        fn,
+        X_train,
+        y_train,
+        X,
+        **kwargs,
+        returns=f"one label per row of X, shape ({len(X)},)",
+        slow_hint=_ENDLESS_PLA,
+    )
+    pred = np.asarray(pred)
+    k = len(np.unique(y_train))
+    require(
+        pred.shape != (len(X), k),
+        f"you returned an array of shape {pred.shape}, one score per row and class; return the class "
+        "with the largest score of each row.",
+    )
+    require(
+        pred.shape != (k,),
+        f"you returned {k} values, one per class: take the largest score of each row of X (argmax "
+        "along axis=1, over the classes).",
+    )
+    require(
+        pred.shape != (len(X_train),),
+        f"you returned {len(X_train)} labels, one per row of X_train; predict the rows of X "
+        f"({len(X)} of them).",
+    )
+    require(pred.shape == (len(X),), f"return one label per row of X: shape ({len(X)},), got {pred.shape}.")
+    require(
+        not (pred.dtype.kind in "iuf" and not np.isin(pred, np.unique(y_train)).all()),
+        "you returned numbers; return the class labels themselves (e.g. classes[np.argmax(scores, axis=1)]).",
+    )
+    unknown = set(pred.tolist()) - set(y_train.tolist())
+    require(not unknown, f"your labels {sorted(map(str, unknown))[:3]} are not classes of y_train.")
+    return pred
+
+
+@check("Exercise 2.2")
+def check_one_vs_rest_predict(one_vs_rest_predict):
+    """Exercise 2.2: ``one_vs_rest_predict(X_train, y_train, X, max_updates, seed) -> labels``."""
     X_train, y_train = _blobs(15, seed=3)
     X_new, y_new = _blobs(20, seed=4)
-    ok, pred = _run_with_time_limit(ex, one_vs_rest_predict, X_train, y_train, X_new)
-    if not ok:
-        return
-    pred = np.asarray(pred)
-    if pred.shape != (len(X_new),):
-        report(ex, False, f"return one label per row of X: shape ({len(X_new)},), got {pred.shape}.")
-        return
-    if pred.dtype.kind in "iuf" and not np.isin(pred, np.unique(y_train)).all():
-        report(
-            ex,
-            False,
-            "you returned numbers; return the class labels themselves (e.g. classes[np.argmax(scores, axis=1)]).",
-        )
-        return
-    unknown = set(pred.tolist()) - set(y_train.tolist())
-    if unknown:
-        report(ex, False, f"your labels {sorted(map(str, unknown))[:3]} are not classes of y_train.")
-        return
+    pred = _ovr_predictions(one_vs_rest_predict, X_train, y_train, X_new)
     acc = float(np.mean(pred == y_new))
-    if acc < 0.95:
-        report(
-            ex,
-            False,
-            f"on three well-separated clusters your predictions are only {acc:.0%} right. For each class c, "
-            "train a perceptron on labels +1 (class c) / −1 (the rest); predict the class whose w·x is "
-            "largest.",
-        )
-        return
-    report(ex, True, f"three clusters, three perceptrons: {acc:.0%} of new points classified correctly.")
+    require(
+        acc >= 0.2,
+        f"on three well-separated clusters only {acc:.0%} of your predictions are right, fewer than by "
+        "guessing: do you predict the class with the smallest score? Take the largest.",
+    )
+    require(
+        acc >= 0.95,
+        f"on three well-separated clusters your predictions are only {acc:.0%} right. For each class c, "
+        "train a perceptron on labels +1 (class c) / −1 (the rest); predict the class whose w[0] + w·x is "
+        "largest — with the bias w[0]: these clusters do not sit around the origin.",
+    )
+    untrained = _ovr_predictions(one_vs_rest_predict, X_train, y_train, X_new, max_updates=0, seed=0)
+    require(
+        np.mean(untrained == y_new) < 0.9,
+        "with max_updates=0 no perceptron may make a single update, yet your predictions are as good as "
+        "trained ones: pass max_updates on to perceptron.",
+    )
+    by_seed = [
+        _ovr_predictions(one_vs_rest_predict, X_train, y_train, X_new, max_updates=3, seed=s)
+        for s in range(3)
+    ]
+    require(
+        not all(np.array_equal(by_seed[0], p) for p in by_seed[1:]),
+        "seeds 0, 1 and 2 give exactly the same predictions after 3 updates per perceptron: pass seed on "
+        "to perceptron.",
+    )
+    return f"three clusters, three perceptrons: {acc:.0%} of new points classified correctly."
 
 
 # --------------------------------------------------------------------------- Exercise 2.3
 
 
-def _uses_inv(fn) -> bool:
+def _uses_inverse(fn) -> bool:
     try:
         source = inspect.getsource(fn)
     except (OSError, TypeError):
         return False
     code = "\n".join(line.split("#", 1)[0] for line in source.splitlines())
-    return re.search(r"\binv\s*\(", code) is not None
+    return re.search(r"\bp?inv\s*\(", code) is not None
 
 
-def check_normal_equation(fit_normal_equation) -> None:
+@check("Exercise 2.3")
+def check_fit_normal_equation(fit_normal_equation):
     """Exercise 2.3: ``fit_normal_equation(X, y) -> w`` of shape (d + 1,), w[0] the intercept."""
-    ex = "Exercise 2.3"
     rng = np.random.default_rng(5)
     X = rng.normal(size=(30, 3))
     y = 1.5 + X @ np.array([2.0, -1.0, 0.5]) + 0.1 * rng.normal(size=30)
-    X_before = X.copy()
-    ok, w = run_student_code(ex, fit_normal_equation, X, y)
-    if not ok:
-        return
-    if not np.array_equal(X, X_before):
-        report(ex, False, "your function changed the X it was given; build the design matrix as a new array.")
-        return
-    w = _as_weights(ex, w, X.shape[1])
-    if w is None:
-        return
+    w = call(
+        fit_normal_equation,
+        X,
+        y,
+        returns="w of shape (4,)",
+        changed_hint="your function changed the X it was given; build the design matrix as a new array.",
+    )
+    w = _as_weights(w, X.shape[1])
     Xb = np.column_stack([np.ones(len(X)), X])
     w_ref = np.linalg.lstsq(Xb, y, rcond=None)[0]
     if not np.allclose(w, w_ref, rtol=1e-6, atol=1e-8):
         w_no_intercept = np.linalg.lstsq(X, y, rcond=None)[0]
         if np.allclose(w[1:], w_no_intercept, rtol=1e-6, atol=1e-8):
             hint = "your slopes are those of a fit without intercept: is the column of ones in X?"
+        elif np.allclose(np.roll(w, 1), w_ref, rtol=1e-6, atol=1e-8):
+            hint = "your intercept is the last entry of w; put the column of ones first, so that w[0] is it."
         else:
             hint = "solve (XᵀX) w = Xᵀy with X including the column of ones."
-        report(ex, False, f"w does not minimise the squared error on a small test problem; {hint}")
-        return
-    if _uses_inv(fit_normal_equation):
-        report(
-            ex,
-            False,
-            "the numbers are right, but you form the inverse (inv). Solve the linear system instead: "
-            "np.linalg.solve(A, b) is faster and more accurate than inv(A) @ b.",
-        )
-        return
-    report(ex, True, "w matches the least-squares solution (to 1e-6) and you solved the system without inv.")
+        fail(f"w does not minimise the squared error on a small test problem; {hint}")
+    require(
+        not _uses_inverse(fit_normal_equation),
+        "the numbers are right, but you form the inverse (inv or pinv). Solve the linear system instead: "
+        "np.linalg.solve(A, b) is faster and more accurate than inv(A) @ b.",
+    )
+    return "w matches the least-squares solution (to 1e-6) and you solved the system without inv."
 
 
 # --------------------------------------------------------------------------- Exercise 2.4
@@ -335,60 +380,58 @@ def _reference_gd(X, y, lr, n_steps):
     return w, np.array(losses)
 
 
-def check_logistic_regression_gd(logistic_regression_gd) -> None:
+@check("Exercise 2.4")
+def check_logistic_regression_gd(logistic_regression_gd):
     """Exercise 2.4: ``logistic_regression_gd(X, y, lr, n_steps) -> (w, losses)``."""
-    ex = "Exercise 2.4"
     rng = np.random.default_rng(6)
     X = rng.normal(size=(40, 2))
     y = (X @ np.array([1.5, -1.0]) + 0.3 + rng.normal(scale=0.8, size=40) > 0).astype(int)
     lr, n_steps = 0.5, 100
-    ok, got = _run_with_time_limit(ex, logistic_regression_gd, X, y, lr, n_steps)
-    if not ok:
-        return
-    if not (isinstance(got, tuple) and len(got) == 2):
-        report(ex, False, "return two things: `return w, losses`.")
-        return
-    w = _as_weights(ex, got[0], X.shape[1])
-    if w is None:
-        return
-    losses = np.asarray(got[1], dtype=float).ravel()
-    if len(losses) != n_steps:
-        report(
-            ex,
-            False,
-            f"losses should hold one value per step, the loss before that step ({n_steps} values); "
-            f"yours has {len(losses)}.",
-        )
-        return
-    w_ref, losses_ref = _reference_gd(X, y, lr, n_steps)
-    if not np.isclose(losses[0], np.log(2.0), rtol=1e-6):
-        report(
-            ex,
-            False,
-            f"the first loss should be ln 2 ≈ 0.693 (w starts at zero, so σ(w·x) = 0.5 for every point); "
-            f"yours is {losses[0]:.4g}. Start from w = np.zeros(d + 1) and record the loss before updating.",
-        )
-        return
-    if not np.allclose(losses, losses_ref, rtol=1e-6, atol=1e-9):
-        report(
-            ex,
-            False,
-            "the losses differ from gradient descent on the cross-entropy: check the gradient "
-            "(1/N) Xᵀ(σ(Xw) − y) (with the bias column in X) and the step w ← w − lr · gradient.",
-        )
-        return
-    if not np.allclose(w, w_ref, rtol=1e-6, atol=1e-9):
-        report(
-            ex,
-            False,
-            "the losses are right but the returned w is not the final one: return w after the last step.",
-        )
-        return
-    report(
-        ex,
-        True,
-        f"your gradient descent matches, and the loss fell from {losses[0]:.3f} to {losses[-1]:.3f}.",
+    got = call(
+        logistic_regression_gd,
+        X,
+        y,
+        lr,
+        n_steps,
+        returns=f"(w of shape (3,), losses of shape ({n_steps},))",
+        slow_hint="does your loop run exactly n_steps times?",
     )
+    w, losses = expect_pair(got, "return two things: `return w, losses` (got {got}).")
+    w = _as_weights(w, X.shape[1])
+    losses = np.asarray(losses, dtype=float).ravel()
+    require(
+        len(losses) == n_steps,
+        f"losses should hold one value per step, the loss before that step ({n_steps} values); "
+        f"yours has {len(losses)}.",
+    )
+    w_ref, losses_ref = _reference_gd(X, y, lr, n_steps)
+    require(
+        not np.isclose(losses[0], len(y) * np.log(2.0), rtol=1e-6),
+        f"the first loss is {losses[0]:.4g} = N·ln 2 for N = {len(y)} points: that is the sum of the "
+        "cross-entropy over the points; take the mean.",
+    )
+    require(
+        np.isclose(losses[0], np.log(2.0), rtol=1e-6),
+        f"the first loss should be ln 2 ≈ 0.693 (w starts at zero, so σ(w·x) = 0.5 for every point); "
+        f"yours is {losses[0]:.4g}. Start from w = np.zeros(d + 1) and record the loss before updating.",
+    )
+    if not np.allclose(losses, losses_ref, rtol=1e-6, atol=1e-9):
+        if np.allclose(losses, _reference_gd(X, y, -lr, n_steps)[1], rtol=1e-6, atol=1e-9):
+            fail("the loss grows: you step uphill. Step against the gradient: w ← w − lr · gradient.")
+        if np.allclose(losses, _reference_gd(X, y, lr * len(y), n_steps)[1], rtol=1e-6, atol=1e-9):
+            fail(
+                f"your steps are N = {len(y)} times too large: the gradient is the mean over the points, "
+                "(1/N) Xᵀ(σ(Xw) − y)."
+            )
+        fail(
+            "the losses differ from gradient descent on the cross-entropy: check the gradient "
+            "(1/N) Xᵀ(σ(Xw) − y) (with the bias column in X) and the step w ← w − lr · gradient."
+        )
+    require(
+        np.allclose(w, w_ref, rtol=1e-6, atol=1e-9),
+        "the losses are right but the returned w is not the final one: return w after the last step.",
+    )
+    return f"your gradient descent matches, and the loss fell from {losses[0]:.3f} to {losses[-1]:.3f}."
 
 
 # --------------------------------------------------------------------------- Exercise 2.5
@@ -397,80 +440,108 @@ GOOD_LOSS_FRACTION = 1e-3
 """Exercise 2.5: after 50 steps the loss must be below this fraction of where it started."""
 
 
-def check_learning_rate(pick_learning_rate) -> None:
+@check("Exercise 2.5")
+def check_pick_learning_rate(pick_learning_rate):
     """Exercise 2.5: ``pick_learning_rate() -> γ`` that brings the explorer's loss down fast, without diverging."""
-    from helpers.widgets.gradient_descent import W_START, loss, loss_after_steps
+    from helpers.gradient_descent import W_START, loss, loss_after_steps
 
-    ex = "Exercise 2.5"
-    ok, rate = run_student_code(ex, pick_learning_rate)
-    if not ok:
-        return
-    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)):
-        report(ex, False, f"return one number, the learning rate γ; got {type(rate).__name__}.")
-        return
-    if not np.isfinite(rate) or rate <= 0:
-        report(ex, False, f"a learning rate must be a positive number; got {rate!r}.")
-        return
-    f0, f50 = float(loss(W_START)), loss_after_steps(float(rate), 50)
-    if not np.isfinite(f50) or f50 > f0:
-        report(ex, False, f"with γ = {rate:g} the loss grows: gradient descent diverges. Try a smaller γ.")
-        return
-    if f50 > GOOD_LOSS_FRACTION * f0:
-        report(
-            ex,
-            False,
-            f"with γ = {rate:g} the loss after 50 steps is {f50:.2g}, still above {GOOD_LOSS_FRACTION:g} × "
-            f"its start ({f0:.2f}). Look at the explorer: is your γ too small, or so large that the steps "
-            "zig-zag?",
-        )
-        return
-    report(
-        ex, True, f"γ = {rate:g} brings the loss from {f0:.2f} to {f50:.2g} in 50 steps without diverging."
+    rate = call(pick_learning_rate, returns="one positive number")
+    rate = expect_number(
+        rate,
+        "γ",
+        hint="return one number, the learning rate γ; got {got}.",
+        bounds_hint="a learning rate must be a positive number; got {value}.",
+        target_type=numbers.Real,
+        min_val=0.0,
+        include_boundaries="neither",
     )
+    f0, f50 = float(loss(W_START)), loss_after_steps(rate, 50)
+    require(
+        np.isfinite(f50) and f50 <= f0,
+        f"with γ = {rate:g} the loss grows: gradient descent diverges. Try a smaller γ.",
+    )
+    require(
+        f50 <= GOOD_LOSS_FRACTION * f0,
+        f"with γ = {rate:g} the loss after 50 steps is {f50:.2g}, still above {GOOD_LOSS_FRACTION:g} × "
+        f"its start ({f0:.2f}). Look at the explorer: is your γ too small, or so large that the steps "
+        "zig-zag?",
+    )
+    return f"γ = {rate:g} brings the loss from {f0:.2f} to {f50:.2g} in 50 steps without diverging."
 
 
 # --------------------------------------------------------------------------- quiz
 
 register_quiz(
-    2,
     Quiz(
-        "Session 2",
+        2,
         {
-            1: (
-                "b",
-                (
+            1: Question(
+                answer="b",
+                why=(
                     "The PLA only changes w for a misclassified point, and w ← w + y·x raises y·(w·x) by "
                     "|x|², moving the line towards classifying that point correctly."
                 ),
+                wrong={
+                    "a": "a correctly classified point leaves w unchanged; only a mistake triggers an update.",
+                    "c": "the PLA has no margin to widen: a correctly classified point never changes w.",
+                    "d": "the PLA picks a random misclassified point, not the closest one.",
+                },
+                reread="Theory · The perceptron and its learning algorithm",
             ),
-            2: (
-                "c",
-                (
+            2: Question(
+                answer="c",
+                why=(
                     "If no hyperplane separates the classes, some point is always misclassified, so the plain "
                     "PLA never stops by itself; an update limit stops it, and the pocket keeps the best w seen."
                 ),
+                wrong={
+                    "a": "the PLA minimises no squared error; that is linear regression's least-squares line.",
+                    "b": "the PLA has no passes: it updates while any point is misclassified, and here one "
+                    "always is.",
+                    "d": "the PLA cannot detect overlap; it simply keeps updating.",
+                },
+                reread="Practical · 4 · When no line separates the classes: the pocket",
             ),
-            3: (
-                "b",
-                (
+            3: Question(
+                answer="b",
+                why=(
                     "solve() factorises XᵀX and solves the system directly: fewer operations and smaller "
                     "rounding errors than forming the inverse and multiplying by it."
                 ),
+                wrong={
+                    "a": "inv works for any invertible matrix, symmetric ones included.",
+                    "c": "solve adds nothing to the matrix; a ridge term is added by hand (or by Ridge).",
+                    "d": "both give the same w with the intercept first; they differ in cost and rounding.",
+                },
+                reread="Theory · From the perceptron to linear regression",
             ),
-            4: (
-                "d",
-                (
+            4: Question(
+                answer="d",
+                why=(
                     "Along the steep direction each step multiplies the distance to the minimum by |1 − γλ|; "
                     "for γ > 2/λ that factor is above 1, so every step overshoots further."
                 ),
+                wrong={
+                    "a": "the gradient A(w − w*) is exact for any γ; γ only sets how far each step goes.",
+                    "b": "more steps make it worse: every step multiplies the distance by 4.",
+                    "c": "the bowl is a quadratic with a single minimum w*.",
+                },
+                reread="Practical · 8 · Home exercise: how big a step?",
             ),
-            5: (
-                "a",
-                (
+            5: Question(
+                answer="a",
+                why=(
                     "A test score is an unbiased estimate of performance on new data only if the test set never "
                     "influenced a choice; every look that changes the model spends that independence."
                 ),
+                wrong={
+                    "b": "the Vault only counts how often it is opened; the rows stay.",
+                    "c": "scikit-learn can score any data set as often as you like; the limit is ours.",
+                    "d": "size is not the issue: a test set of any size stops being unbiased once it "
+                    "influences a choice.",
+                },
+                reread="Practical · 7 · One look into the Vault",
             ),
         },
-    ),
+    )
 )

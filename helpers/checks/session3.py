@@ -2,14 +2,12 @@
 
 * :func:`check_forward` — Exercise 3.1, the forward pass of a one-hidden-layer MLP
   (tanh hidden layer, softmax output).
-* :func:`check_gradients` — Exercise 3.2, the backward pass: compares the
+* :func:`check_loss_and_grads` — Exercise 3.2, the backward pass: compares the
   student's gradients with central finite differences of the student's own loss.
-* :func:`check_choose_k` — Exercise 3.3, choosing the number of k-means
-  clusters by the silhouette score.
+* :func:`check_choose_k_by_silhouette` — Exercise 3.3, choosing the number of
+  k-means clusters by the silhouette score.
 
-Each check runs the student's function on a small case whose answer is known and
-prints one ✔/✘ line (with a hint, never the solution).  The session-3 quiz is
-registered here too.
+The session-3 quiz is registered here too.
 """
 
 from __future__ import annotations
@@ -18,9 +16,20 @@ from collections.abc import Callable
 
 import numpy as np
 
-from helpers.checks._core import Quiz, register_quiz, report, run_student_code
+from helpers.checks._core import (
+    Question,
+    Quiz,
+    call,
+    check,
+    expect_array,
+    expect_int,
+    expect_pair,
+    fail,
+    register_quiz,
+    require,
+)
 
-__all__ = ["check_choose_k", "check_forward", "check_gradients"]
+__all__ = ["check_choose_k_by_silhouette", "check_forward", "check_loss_and_grads"]
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 GRAD_TOLERANCE = 1e-6
@@ -30,19 +39,14 @@ GRAD_TOLERANCE = 1e-6
 # --------------------------------------------------------------------------- a tiny test network
 
 
-def tiny_mlp(n_in: int = 4, n_hidden: int = 5, n_out: int = 3, n_samples: int = 6, seed: int = 0):
-    """A small random network and batch for testing an MLP implementation.
+def _tiny_network():
+    """A small random network and batch: 4 inputs, 5 hidden units, 3 classes, 6 samples.
 
-    Returns ``(params, X, Y)``: ``params`` a dict with ``W1`` (n_in, n_hidden),
-    ``b1`` (n_hidden,), ``W2`` (n_hidden, n_out), ``b2`` (n_out,); ``X`` of shape
-    (n_samples, n_in); ``Y`` one-hot labels of shape (n_samples, n_out).
+    Returns ``(params, X, Y)``: ``params`` a dict with ``W1`` (4, 5), ``b1`` (5,), ``W2`` (5, 3),
+    ``b2`` (3,); ``X`` of shape (6, 4); ``Y`` one-hot labels of shape (6, 3).
     """
-    for name, value in (("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out), ("n_samples", n_samples)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    if n_out < 2:
-        raise ValueError(f"n_out must be at least 2 (a softmax over classes), got {n_out}")
-    rng = np.random.default_rng(seed)
+    n_in, n_hidden, n_out, n_samples = 4, 5, 3, 6
+    rng = np.random.default_rng(0)
     params = {
         "W1": rng.normal(0.0, 0.7, size=(n_in, n_hidden)),
         "b1": rng.normal(0.0, 0.3, size=n_hidden),
@@ -60,12 +64,14 @@ def _copy(params: dict) -> dict:
     return {k: np.array(v, dtype=np.float64, copy=True) for k, v in params.items()}
 
 
+def _softmax(Z: np.ndarray) -> np.ndarray:
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+
 def _reference_forward(params: dict, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     H = np.tanh(X @ params["W1"] + params["b1"])
-    Z = H @ params["W2"] + params["b2"]
-    Z = Z - Z.max(axis=1, keepdims=True)
-    E = np.exp(Z)
-    return H, E / E.sum(axis=1, keepdims=True)
+    return H, _softmax(H @ params["W2"] + params["b2"])
 
 
 def _reference_loss(params: dict, X: np.ndarray, Y: np.ndarray) -> float:
@@ -76,57 +82,67 @@ def _reference_loss(params: dict, X: np.ndarray, Y: np.ndarray) -> float:
 # --------------------------------------------------------------------------- Exercise 3.1
 
 
-def check_forward(forward: Callable) -> None:
+def _hidden_hint(H, params, X) -> str:
+    A = X @ params["W1"] + params["b1"]
+    for candidate, hint in (
+        (np.tanh(X @ params["W1"]), "you left out the bias b1: H = tanh(X W1 + b1)."),
+        (A, "H is X W1 + b1 before the activation: apply np.tanh to it."),
+        (1.0 / (1.0 + np.exp(-A)), "that is the sigmoid of X W1 + b1; the hidden layer uses tanh."),
+        (np.maximum(A, 0.0), "that is ReLU; this network's hidden layer uses tanh(X W1 + b1)."),
+    ):
+        if np.allclose(H, candidate, atol=1e-8):
+            return hint
+    return "the hidden activations H are wrong: the hidden layer is tanh(X W1 + b1)."
+
+
+def _probabilities_hint(P, H, params) -> str:
+    Z = H @ params["W2"] + params["b2"]
+    if np.allclose(P, _softmax(H @ params["W2"]), atol=1e-8):
+        return "P sums to 1 but has the wrong values: you left out the bias b2 (logits H W2 + b2)."
+    shifted = np.exp(Z - Z.max(axis=0, keepdims=True))
+    if np.allclose(P, shifted / shifted.sum(axis=1, keepdims=True), atol=1e-8):
+        return (
+            "P sums to 1 but you subtracted each column's maximum; subtract each row's largest logit "
+            "(Z.max(axis=1, keepdims=True))."
+        )
+    return "P sums to 1 but has the wrong values: the logits are H W2 + b2, then softmax."
+
+
+@check("Exercise 3.1")
+def check_forward(forward: Callable):
     """Exercise 3.1: ``forward(params, X)`` must return ``(H, P)``.
 
     ``H`` (n, n_hidden): the tanh hidden activations; ``P`` (n, K): the softmax
     class probabilities (every row sums to 1, also for very large inputs).
     """
-    ex = "Exercise 3.1"
-    params, X, _ = tiny_mlp()
-    ok, out = run_student_code(ex, forward, _copy(params), X.copy())
-    if not ok:
-        return
-    if not isinstance(out, tuple) or len(out) != 2:
-        report(ex, False, f"forward should return a pair (H, P), got {type(out).__name__}.")
-        return
+    params, X, _ = _tiny_network()
     H_ref, P_ref = _reference_forward(params, X)
-    try:
-        H, P = (np.asarray(a, dtype=float) for a in out)
-    except (TypeError, ValueError):
-        report(ex, False, "H and P should be numpy arrays of numbers (is one of them still `...`?).")
-        return
-    if H.shape != H_ref.shape:
-        report(ex, False, f"H should have shape (n, n_hidden) = {H_ref.shape}, got {H.shape}.")
-        return
-    if P.shape != P_ref.shape:
-        report(ex, False, f"P should have shape (n, K) = {P_ref.shape}, got {P.shape}.")
-        return
-    if not np.allclose(H, H_ref, atol=1e-8):
-        report(ex, False, "the hidden activations H are wrong: the hidden layer is tanh(X W1 + b1).")
-        return
-    if not np.allclose(P.sum(axis=1), 1.0, atol=1e-8):
-        report(ex, False, "the rows of P do not sum to 1: apply the softmax along each row (axis=1).")
-        return
-    if not np.allclose(P, P_ref, atol=1e-8):
-        report(ex, False, "P sums to 1 but has the wrong values: the logits are H W2 + b2, then softmax.")
-        return
+    returns = f"(H of shape {H_ref.shape}, P of shape {P_ref.shape})"
+    out = call(forward, _copy(params), X.copy(), returns=returns)
+    out = expect_pair(out, "forward should return a pair (H, P), got {got}.")
+    H, P = (
+        expect_array(a, name, hint="H and P should be numpy arrays of numbers (is one of them still `...`?).")
+        for a, name in zip(out, "HP")
+    )
+    require(H.shape == H_ref.shape, f"H should have shape (n, n_hidden) = {H_ref.shape}, got {H.shape}.")
+    require(P.shape == P_ref.shape, f"P should have shape (n, K) = {P_ref.shape}, got {P.shape}.")
+    require(np.allclose(H, H_ref, atol=1e-8), _hidden_hint(H, params, X))
+    require(
+        np.allclose(P.sum(axis=1), 1.0, atol=1e-8),
+        "the rows of P do not sum to 1: apply the softmax along each row (axis=1).",
+    )
+    require(np.allclose(P, P_ref, atol=1e-8), _probabilities_hint(P, H, params))
     big = _copy(params)
     big["W2"] = big["W2"] * 1000.0  # logits of order 1000: exp overflows unless the row maximum is subtracted
     with np.errstate(over="ignore", invalid="ignore"):  # an unstable softmax overflows here: we say so below
-        ok, out = run_student_code(ex, forward, big, X.copy())
-    if not ok:
-        return
+        out = call(forward, big, X.copy(), returns=returns)
     P_big = np.asarray(out[1], dtype=float)  # same function as above, so out is a pair of arrays
-    if not np.all(np.isfinite(P_big)) or not np.allclose(P_big, _reference_forward(big, X)[1], atol=1e-8):
-        report(
-            ex,
-            False,
-            "correct for small logits, but with logits of order 1000 P contains nan or inf: "
-            "subtract each row's largest logit before np.exp (it does not change the softmax).",
-        )
-        return
-    report(ex, True, "H and P are right, and the softmax is numerically stable.")
+    require(
+        np.all(np.isfinite(P_big)) and np.allclose(P_big, _reference_forward(big, X)[1], atol=1e-8),
+        "correct for small logits, but with logits of order 1000 P contains nan or inf: "
+        "subtract each row's largest logit before np.exp (it does not change the softmax).",
+    )
+    return "H and P are right, and the softmax is numerically stable."
 
 
 # --------------------------------------------------------------------------- Exercise 3.2
@@ -151,7 +167,49 @@ def _relative_error(a: np.ndarray, b: np.ndarray) -> float:
     return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
 
 
-def check_gradients(loss_and_grads: Callable, eps: float = 1e-5) -> None:
+def _loss_value(loss, ref_loss: float, n: int, k: int) -> float:
+    """The loss as a float, or a failed check that says why it is not the mean cross-entropy."""
+    shape = np.shape(loss)
+    if shape == (n,):
+        fail(f"the loss has shape {shape}, one value per sample: take their mean.")
+    try:
+        loss = float(loss)
+    except (TypeError, ValueError):
+        fail(f"the loss should be a single number, got {type(loss).__name__}.")
+    if not np.isclose(loss, ref_loss, rtol=1e-6):
+        if np.isclose(loss, ref_loss * n, rtol=1e-6):
+            hint = "it looks like the sum over samples: take the mean"
+        elif np.isclose(loss, ref_loss / k, rtol=1e-6):
+            hint = "it looks like the mean over samples and classes: sum over the classes, then average over the samples"
+        else:
+            hint = "it should be the mean over samples of -sum_k Y_nk log P_nk"
+        fail(f"the loss is {loss:.6f} but should be {ref_loss:.6f}: {hint}.")
+    return loss
+
+
+def _gradients_hint(grads: dict, numeric: dict, bad: list[str]) -> str:
+    norms = {n: np.linalg.norm(numeric[n]) for n in PARAM_NAMES}
+    ratios = [np.linalg.norm(grads[n]) / norms[n] for n in bad if norms[n] > 0]
+    cosines = [
+        float(np.sum(grads[n] * numeric[n]) / (np.linalg.norm(grads[n]) * norms[n]))
+        for n in bad
+        if norms[n] > 0 and np.linalg.norm(grads[n]) > 0
+    ]
+    if len(cosines) == len(PARAM_NAMES) and np.allclose(cosines, -1.0, atol=1e-6):
+        return (
+            "every gradient points the wrong way (the sign is flipped): dL/dZ = (P - Y) / n, not (Y - P) / n."
+        )
+    if len(ratios) == len(PARAM_NAMES) and np.allclose(ratios, ratios[0], rtol=1e-3):
+        return f"all four are off by the same factor {ratios[0]:.3g}: check the 1/n of the mean in dL/dZ."
+    if bad in (["b1"], ["b2"], ["b1", "b2"]):
+        return "a bias gradient is the sum of the upstream gradient over the samples (axis=0)."
+    if bad in (["W1", "b1"], ["W1"]):
+        return "the output layer is right; check the step back through W2 and the tanh (its derivative)."
+    return "start at the output: for softmax + cross-entropy, dL/dZ = (P - Y) / n."
+
+
+@check("Exercise 3.2")
+def check_loss_and_grads(loss_and_grads: Callable, eps: float = 1e-5):
     """Exercise 3.2: gradient check of ``loss_and_grads(params, X, Y) -> (loss, grads)``.
 
     On a tiny random network, compares each analytic gradient with central finite
@@ -159,76 +217,46 @@ def check_gradients(loss_and_grads: Callable, eps: float = 1e-5) -> None:
     prints the largest relative error ||g_analytic - g_numeric|| / (||g_analytic|| + ||g_numeric||)
     and passes when it is below 1e-6 and the loss is the mean cross-entropy.
     """
-    ex = "Exercise 3.2"
-    params, X, Y = tiny_mlp()
-    ok, out = run_student_code(ex, loss_and_grads, _copy(params), X.copy(), Y.copy())
-    if not ok:
-        return
-    if not isinstance(out, tuple) or len(out) != 2:
-        report(ex, False, f"loss_and_grads should return a pair (loss, grads), got {type(out).__name__}.")
-        return
-    loss, grads = out
+    params, X, Y = _tiny_network()
+    returns = "(loss, a dict of gradients with the keys and shapes of params)"
+    # A student's in-place update of params would not break the check: every call gets copies.
+    out = call(loss_and_grads, _copy(params), X.copy(), Y.copy(), returns=returns, check_inputs=False)
+    loss, grads = expect_pair(out, "loss_and_grads should return a pair (loss, grads), got {got}.")
     if not isinstance(grads, dict) or set(grads) != set(PARAM_NAMES):
         got = sorted(grads) if isinstance(grads, dict) else type(grads).__name__
-        report(ex, False, f"grads should be a dict with keys {list(PARAM_NAMES)}, got {got}.")
-        return
+        fail(f"grads should be a dict with keys {list(PARAM_NAMES)}, got {got}.")
     for name in PARAM_NAMES:
         shape = np.shape(grads[name])
-        if shape != params[name].shape:
-            report(
-                ex,
-                False,
-                f"grads[{name!r}] should have the shape of {name}, {params[name].shape}, got {shape}.",
-            )
-            return
-    try:
-        loss = float(loss)
-    except (TypeError, ValueError):
-        report(ex, False, f"the loss should be a single number, got {type(loss).__name__}.")
-        return
-    ref_loss = _reference_loss(params, X, Y)
-    if not np.isclose(loss, ref_loss, rtol=1e-6):
-        hint = (
-            "it looks like the sum over samples: take the mean"
-            if np.isclose(loss, ref_loss * len(X), rtol=1e-6)
-            else "it should be the mean over samples of -sum_k Y_nk log P_nk"
+        require(
+            shape == params[name].shape,
+            f"grads[{name!r}] should have the shape of {name}, {params[name].shape}, got {shape}.",
         )
-        report(ex, False, f"the loss is {loss:.6f} but should be {ref_loss:.6f}: {hint}.")
-        return
+    _loss_value(loss, _reference_loss(params, X, Y), len(X), Y.shape[1])
 
     def loss_only(p: dict) -> float:
-        return float(loss_and_grads(p, X.copy(), Y.copy())[0])
-
-    try:
-        numeric = _numerical_gradients(loss_only, params, eps)
-    except Exception as exc:  # noqa: BLE001 - the student's code crashed on a perturbed copy
-        report(ex, False, f"your function raised {type(exc).__name__} during the gradient check: {exc}")
-        return
-    errors = {
-        name: _relative_error(np.asarray(grads[name], dtype=float), numeric[name]) for name in PARAM_NAMES
-    }
-    worst = max(errors.values())
-    if worst < GRAD_TOLERANCE:
-        report(
-            ex,
-            True,
-            f"analytic and finite-difference gradients agree (max relative error {worst:.1e} < {GRAD_TOLERANCE:g}).",
+        got = call(
+            loss_and_grads,
+            p,
+            X.copy(),
+            Y.copy(),
+            returns=returns,
+            check_inputs=False,
+            what="your function (in the gradient check, on a perturbed copy of params)",
         )
-        return
+        return float(got[0])
+
+    numeric = _numerical_gradients(loss_only, params, eps)
+    grads = {name: np.asarray(grads[name], dtype=float) for name in PARAM_NAMES}
+    errors = {name: _relative_error(grads[name], numeric[name]) for name in PARAM_NAMES}
+    worst = max(errors.values())
     bad = [n for n in PARAM_NAMES if errors[n] >= GRAD_TOLERANCE]
-    ratios = [
-        np.linalg.norm(grads[n]) / np.linalg.norm(numeric[n]) for n in bad if np.linalg.norm(numeric[n]) > 0
-    ]
-    if len(ratios) == len(PARAM_NAMES) and np.allclose(ratios, ratios[0], rtol=1e-3):
-        hint = f"all four are off by the same factor {ratios[0]:.3g}: check the 1/n of the mean in dL/dZ."
-    elif bad in (["b1"], ["b2"], ["b1", "b2"]):
-        hint = "a bias gradient is the sum of the upstream gradient over the samples (axis=0)."
-    elif bad in (["W1", "b1"], ["W1"]):
-        hint = "the output layer is right; check the step back through W2 and the tanh (its derivative)."
-    else:
-        hint = "start at the output: for softmax + cross-entropy, dL/dZ = (P - Y) / n."
     detail = ", ".join(f"{n} {errors[n]:.1e}" for n in bad)
-    report(ex, False, f"gradients disagree with finite differences (relative error {detail}): {hint}")
+    require(
+        not bad,
+        f"gradients disagree with finite differences (relative error {detail}): "
+        f"{_gradients_hint(grads, numeric, bad)}",
+    )
+    return f"analytic and finite-difference gradients agree (max relative error {worst:.1e} < {GRAD_TOLERANCE:g})."
 
 
 # --------------------------------------------------------------------------- Exercise 3.3
@@ -252,104 +280,146 @@ def _reference_silhouettes(X: np.ndarray, ks, seed: int) -> np.ndarray:
     )
 
 
-def check_choose_k(choose_k_by_silhouette: Callable) -> None:
+def _silhouette_search(fn, X, ks, seed) -> tuple[object, np.ndarray]:
+    out = call(fn, X, list(ks), seed, returns=f"(best_k, {len(ks)} scores)")
+    best_k, scores = expect_pair(out, "return a pair (best_k, scores), got {got}.")
+    scores = expect_array(scores, "scores", hint="scores should be a list or array of numbers, one per k.")
+    require(
+        scores.shape == (len(ks),),
+        f"scores should hold one number per k in ks ({len(ks)} of them), got shape {scores.shape}.",
+    )
+    return best_k, scores
+
+
+def _scores_hint(fn, X, ks, seed: int, scores: np.ndarray) -> str:
+    """Why ``scores`` (from ``fn(X, ks, seed)``) are not the reference silhouette scores."""
+    if seed != 0 and np.allclose(scores, _reference_silhouettes(X, ks, 0), rtol=0, atol=1e-9):
+        return f"with seed={seed} you get the scores of seed 0: pass the argument seed on, random_state=seed."
+    _, again = _silhouette_search(fn, X, ks, seed)
+    if not np.array_equal(again, scores):
+        return "two calls with the same seed gave different scores: pass random_state=seed to KMeans."
+    return (
+        "the scores are not the silhouette scores of k-means clusterings: for each k, fit "
+        "KMeans(n_clusters=k, n_init=10, random_state=seed) and score its labels with silhouette_score(X, labels)."
+    )
+
+
+@check("Exercise 3.3")
+def check_choose_k_by_silhouette(choose_k_by_silhouette: Callable):
     """Exercise 3.3: ``choose_k_by_silhouette(X, ks, seed) -> (best_k, scores)``.
 
-    Runs it on four well-separated 2-D blobs with ks = 2..7; the best k is 4 and
-    ``scores`` must hold one silhouette score per k, in the order of ``ks``.
+    Runs it on four well-separated 2-D blobs with ks = 2..7, where the best k is 4 and
+    ``scores`` must hold one silhouette score per k, in the order of ``ks``; then on
+    structureless points where k-means depends on its seed, with another seed.
     """
-    ex = "Exercise 3.3"
     X, true_k = _blobs()
     ks = list(range(2, 8))
-    ok, out = run_student_code(ex, choose_k_by_silhouette, X.copy(), list(ks), 0)
-    if not ok:
-        return
-    if not isinstance(out, tuple) or len(out) != 2:
-        report(ex, False, f"return a pair (best_k, scores), got {type(out).__name__}.")
-        return
-    best_k, scores = out
-    try:
-        scores = np.asarray(scores, dtype=float)
-    except (TypeError, ValueError):
-        report(ex, False, "scores should be a list or array of numbers, one per k.")
-        return
-    if scores.shape != (len(ks),):
-        report(
-            ex,
-            False,
-            f"scores should hold one number per k in ks ({len(ks)} of them), got shape {scores.shape}.",
-        )
-        return
-    if np.any(scores < -1) or np.any(scores > 1):
-        report(ex, False, "silhouette scores lie between -1 and 1; use sklearn.metrics.silhouette_score.")
-        return
+    best_k, scores = _silhouette_search(choose_k_by_silhouette, X, ks, 0)
+    require(
+        not (np.any(scores < -1) or np.any(scores > 1)),
+        "silhouette scores lie between -1 and 1; use sklearn.metrics.silhouette_score.",
+    )
     ref = _reference_silhouettes(X, ks, 0)
     if not np.allclose(scores, ref, atol=0.02):
-        report(
-            ex,
-            False,
-            "the scores are not the silhouette scores of k-means clusterings: for each k, fit "
-            "KMeans(n_clusters=k, n_init=10, random_state=seed) and score its labels with silhouette_score(X, labels).",
-        )
-        return
-    if isinstance(best_k, bool) or not isinstance(best_k, (int, np.integer)):
-        report(ex, False, f"best_k should be an integer (a number of clusters), got {type(best_k).__name__}.")
-        return
+        fail(_scores_hint(choose_k_by_silhouette, X, ks, 0, scores))
+    best_k = expect_int(best_k, "best_k", "best_k should be an integer (a number of clusters), got {got}.")
     if best_k != true_k:
         hint = (
             " — that is the position in ks, not the k itself"
             if best_k == int(np.argmax(ref))
             else " — the best k is the one with the highest silhouette score"
         )
-        report(ex, False, f"on four well-separated blobs best_k should be {true_k}, got {best_k}{hint}.")
-        return
-    report(ex, True, f"the silhouette score peaks at k = {best_k} on four well-separated blobs.")
+        fail(f"on four well-separated blobs best_k should be {true_k}, got {best_k}{hint}.")
+    # k-means on structureless points depends on the seed: seed 7 and seed 0 give other scores
+    X_flat = np.random.default_rng(1).uniform(0.0, 1.0, size=(60, 2))
+    ks_flat = [3, 5, 6, 8]
+    _, scores7 = _silhouette_search(choose_k_by_silhouette, X_flat, ks_flat, 7)
+    if not np.allclose(scores7, _reference_silhouettes(X_flat, ks_flat, 7), rtol=0, atol=1e-9):
+        fail(_scores_hint(choose_k_by_silhouette, X_flat, ks_flat, 7, scores7))
+    return f"the silhouette score peaks at k = {best_k} on four well-separated blobs."
 
 
 # --------------------------------------------------------------------------- quiz
 
 register_quiz(
-    3,
     Quiz(
-        "Session 3",
+        3,
         {
-            1: (
-                "c",
-                (
-                    "A perceptron's boundary is one hyperplane, a straight line in 2-D; XOR puts the two classes on "
-                    "opposite diagonals, so every line misclassifies some corner. A hidden layer bends the boundary."
+            1: Question(
+                answer="c",
+                why=(
+                    "A perceptron's boundary is one hyperplane, a straight line in 2-D; XOR puts the two classes "
+                    "on opposite diagonals, so every line misclassifies some corner. A hidden layer bends the "
+                    "boundary."
                 ),
+                wrong={
+                    "a": "more points do not help: 200 noisy XOR points are no more separable by a line than 4.",
+                    "b": "the learning rate changes how fast the line moves, not what a line can separate.",
+                    "d": "saturation slows learning, but even a perfectly trained sigmoid unit draws one line.",
+                },
+                reread="Theory · One perceptron, one hyperplane",
             ),
-            2: (
-                "b",
-                (
-                    "(291 + 1) x 64 + (64 + 1) x 7 = 18 688 + 455 = 19 143: a weight for every input-hidden pair plus "
-                    "a bias per hidden unit, and the same for the hidden-output layer."
+            2: Question(
+                answer="b",
+                why=(
+                    "(291 + 1) x 64 + (64 + 1) x 7 = 18 688 + 455 = 19 143: a weight for every input-hidden "
+                    "pair plus a bias per hidden unit, and the same for the hidden-output layer."
                 ),
+                wrong={
+                    "a": "weights connect neighbouring layers only: add the two layers' counts, don't multiply "
+                    "all three sizes.",
+                    "c": "291 x 64 = 18 624 counts only the weights from the inputs to the hidden layer: "
+                    "add a bias per hidden unit and the hidden-to-output layer.",
+                    "d": "291 + 64 + 7 counts the units, not the weights between them.",
+                },
+                reread="Theory · A multilayer perceptron",
             ),
-            3: (
-                "a",
-                (
+            3: Question(
+                answer="a",
+                why=(
                     "Backpropagation applies the chain rule from the loss backwards, layer by layer, reusing the "
-                    "values stored in the forward pass; it gives all gradients for about the cost of one forward "
-                    "pass. Gradient descent then uses them."
+                    "values stored in the forward pass; it gives all gradients for about the cost of one "
+                    "forward pass. Gradient descent then uses them."
                 ),
+                wrong={
+                    "b": "backpropagation computes gradients; finding the weights takes many steps of "
+                    "gradient descent.",
+                    "c": "finite differences are the slow check of Exercise 3.2; backpropagation is exact "
+                    "and needs one backward pass.",
+                    "d": "the gradient is a definite direction (the steepest ascent), computed, not drawn at "
+                    "random.",
+                },
+                reread="Theory · Backpropagation is the chain rule",
             ),
-            4: (
-                "d",
-                (
+            4: Question(
+                answer="d",
+                why=(
                     "An octahedron is fcc crystal bounded by {111} facets: the same interatomic distances, so the "
                     "peaks sit at the same r; only the shape (how peak heights fade with r) differs."
                 ),
+                wrong={
+                    "a": "the sizes overlap: FCC particles of 19 to 423 atoms, octahedral ones of 44 to 489.",
+                    "b": "every type is simulated with the same 15 metals.",
+                    "c": "the clean PDFs of this session have no noise at all, for any type.",
+                },
+                reread="Practical · 3 · scikit-learn's MLPClassifier on seven structure types",
             ),
-            5: (
-                "b",
-                (
-                    "The ARI compares two partitions regardless of cluster numbering (0 for chance). Low ARI against "
-                    "the types and higher against the metal show the clusters follow the lattice constant, the "
-                    "largest variation among raw PDFs."
+            5: Question(
+                answer="b",
+                why=(
+                    "The ARI compares two partitions regardless of cluster numbering (0 for chance). Low ARI "
+                    "against the types and higher against the metal show the clusters follow the lattice "
+                    "constant, the largest variation among raw PDFs."
                 ),
+                wrong={
+                    "a": "k-means converged; it found the groups that dominate the distances, which are not "
+                    "the types.",
+                    "c": "with 70 clusters each type would be split into many pieces; the ARI penalises that "
+                    "too.",
+                    "d": "an ARI near 0 means agreement no better than chance; 1 is perfect.",
+                },
+                reread="Practical · 9 · Do the clusters find the structure types?",
             ),
         },
-    ),
+    )
 )

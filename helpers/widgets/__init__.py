@@ -1,9 +1,12 @@
-"""Interactive explorers for the notebooks (ipywidgets).
+"""Interactive explorers for the notebooks (ipywidgets): what draws and reacts, nothing that computes.
 
-Every explorer comes in two forms: ``*_widget(...)`` returns an ipywidgets box to
-display (sliders, buttons, a live figure), and ``plot_*(...)`` draws the same
-picture once, as a static matplotlib figure, for places where widgets don't
-render (GitHub, nbval, a PDF export).
+Every explorer comes in two forms, drawn by the same code: ``*_widget(...)`` returns an
+ipywidgets box to display (sliders, buttons, a live figure), and ``plot_*(...)`` draws the
+same picture once, as a static matplotlib figure, for places where widgets don't render
+(GitHub, nbval, a PDF export).  What they show is computed elsewhere:
+:mod:`helpers.pdf` (the PDF explorer), :mod:`helpers.perceptron` (the perceptron stepper),
+:mod:`helpers.gradient_descent` (the learning-rate explorer).  The live figures redraw
+through :class:`helpers.widgets.fast_figure.FastFigure`.
 """
 
 from helpers.widgets.gradient_descent import learning_rate_widget, plot_learning_rates

@@ -1,111 +1,30 @@
-"""The learning-rate explorer: gradient descent with a step that is too small, right, or too large.
+"""The learning-rate explorer: gradient descent on a quadratic bowl, drawn.
 
-The problem is a 2-D quadratic bowl,
-
-    f(w) = ½ (w − w*)ᵀ A (w − w*),
-
-the exact shape of the least-squares loss of a linear regression with two
-features (and, near its minimum, of any smooth loss such as the logistic
-one).  ``A`` has curvatures (eigenvalues) 1.0 and 0.2 along two axes turned by
-30°, so the bowl is a tilted, elongated valley.  Gradient descent
-
-    w_{t+1} = w_t − γ ∇f(w_t),   ∇f(w) = A (w − w*),
-
-shrinks the distance to w* along each axis by a factor |1 − γλ| per step
-(λ = 1.0 or 0.2): with γ = 0.01 it crawls, with γ ≈ 0.5–1.5 it converges
-fast, and with γ > 2/λ_max = 2 every step overshoots further than it started
-- it diverges.
-
-:func:`plot_learning_rates` is the static figure (loss against iteration for
-a few rates); :func:`learning_rate_widget` the interactive explorer.
+The computation (the bowl, its gradient, the descent, the verdict on a rate)
+is :mod:`helpers.gradient_descent`; this module draws it.
+:func:`plot_learning_rates` is the static figure (loss against iteration for a
+few rates); :func:`learning_rate_widget` the interactive explorer (the loss
+curve and the path of the steps on the contours of the bowl).
 """
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
-CURVATURES = (1.0, 0.2)
-"""Eigenvalues of A: the bowl's curvature along its steep and its shallow axis."""
-ANGLE_DEG = 30.0
-"""How far the bowl's axes are turned from the w₁, w₂ axes (degrees)."""
-W_STAR = np.array([1.0, 0.5])
-"""The minimum w* (f(w*) = 0)."""
-W_START = np.array([-2.0, 2.5])
-"""Where every run starts."""
+from helpers.gradient_descent import (
+    CURVATURES,
+    DIVERGED,
+    W_STAR,
+    W_START,
+    check_rate_steps,
+    classify_rate,
+    gradient_descent,
+    loss,
+)
+
 _ITERATION_AXES = (10, 20, 50, 100, 200)  # the widget's iteration axis ends at the first of these >= steps
-DIVERGED = 1e4
-"""A loss above this (≈ 1000 × the start) counts as diverged; curves stop there."""
-
-_theta = np.deg2rad(ANGLE_DEG)
-_R = np.array([[np.cos(_theta), -np.sin(_theta)], [np.sin(_theta), np.cos(_theta)]])
-A = _R @ np.diag(CURVATURES) @ _R.T
-"""The Hessian of the bowl (2 x 2, symmetric positive definite)."""
-A.setflags(write=False)
-W_STAR.setflags(write=False)
-W_START.setflags(write=False)
-
-
-def loss(w) -> np.ndarray:
-    """f(w) = ½ (w − w*)ᵀ A (w − w*); ``w`` of shape (2,) or (..., 2)."""
-    d = np.asarray(w, dtype=float) - W_STAR
-    return 0.5 * np.einsum("...i,ij,...j->...", d, A, d)
-
-
-def gradient(w) -> np.ndarray:
-    """∇f(w) = A (w − w*)."""
-    return (np.asarray(w, dtype=float) - W_STAR) @ A
-
-
-def _check_rate_steps(rate, n_steps):
-    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)):
-        raise TypeError(f"rate (the learning rate γ) must be a number, got {type(rate).__name__}")
-    if not np.isfinite(rate) or rate <= 0:
-        raise ValueError(f"rate (the learning rate γ) must be a positive number, got {rate!r}")
-    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
-        raise ValueError(f"n_steps must be a non-negative integer, got {n_steps!r}")
-
-
-def gradient_descent(rate: float, n_steps: int = 50, w0=W_START) -> tuple[np.ndarray, np.ndarray]:
-    """Run ``n_steps`` steps of gradient descent with learning rate ``rate`` from ``w0``.
-
-    Returns ``(path, losses)``: the points w_0 ... w_n (shape (n_steps + 1, 2)) and their losses
-    (shape (n_steps + 1,)).  Once the loss passes :data:`DIVERGED` the run stops; the remaining
-    entries are ``nan`` (path) and ``inf`` (losses).
-    """
-    _check_rate_steps(rate, n_steps)
-    path = np.full((n_steps + 1, 2), np.nan)
-    losses = np.full(n_steps + 1, np.inf)
-    w = np.asarray(w0, dtype=float).copy()
-    for t in range(n_steps + 1):
-        path[t], losses[t] = w, loss(w)
-        if losses[t] > DIVERGED:
-            break
-        w = w - rate * gradient(w)
-    return path, losses
-
-
-def loss_after_steps(rate: float, n_steps: int = 50) -> float:
-    """The loss after ``n_steps`` steps from :data:`W_START` (``inf`` if the run diverged)."""
-    return float(gradient_descent(rate, n_steps)[1][-1])
-
-
-def classify_rate(rate: float, n_steps: int = 50) -> str:
-    """One word for what ``rate`` does in ``n_steps`` steps: 'too slow', 'good', 'oscillating' or 'diverging'.
-
-    'diverging': the loss ends above where it started; 'oscillating': the steps zig-zag across the
-    valley (γλ_max > 1) and the loss is still above 0.1 % of the start; 'too slow': no zig-zag, but
-    the loss is still above 10 % of the start; 'good': otherwise.
-    """
-    _check_rate_steps(rate, n_steps)
-    f0, fn = loss(W_START), loss_after_steps(rate, n_steps)
-    zigzag = rate * max(CURVATURES) > 1
-    if not np.isfinite(fn) or fn > f0:
-        return "diverging"
-    if zigzag and fn > 1e-3 * f0:
-        return "oscillating"
-    if fn > 0.1 * f0:
-        return "too slow"
-    return "good"
 
 
 def _loss_curve(ax, rate, n_steps, colour=None):
@@ -140,27 +59,17 @@ def plot_learning_rates(rates=(0.01, 0.5, 5.0), n_steps: int = 50, ax=None):
     """
     import matplotlib.pyplot as plt
 
-    rates = [rates] if isinstance(rates, (int, float, np.integer, np.floating)) else list(rates)
+    rates = [rates] if isinstance(rates, numbers.Real) else list(rates)
     if not rates:
         raise ValueError("rates must hold at least one learning rate")
     for r in rates:
-        _check_rate_steps(r, n_steps)
+        check_rate_steps(r, n_steps)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4), layout="constrained")
     for r in rates:
         _loss_curve(ax, r, n_steps)
     _decorate_loss(ax, n_steps)
     ax.set_title("Which learning rate γ reaches the minimum fastest?")
-    return ax
-
-
-def plot_descent_path(rate: float, n_steps: int = 50, ax=None):
-    """The loss contours of the bowl and the path of gradient descent on it; returns the axes."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 4))
-    _path_panel(ax, rate, n_steps)
     return ax
 
 
@@ -191,30 +100,22 @@ def learning_rate_widget(rate: float = 0.5, n_steps: int = 50):
     import ipywidgets as widgets
     from matplotlib.figure import Figure
 
-    from helpers.widgets.perceptron import FastFigure
+    from helpers.widgets._controls import slider, status_and_image
+    from helpers.widgets.fast_figure import FastFigure
 
-    _check_rate_steps(rate, n_steps)
-    rate_slider = widgets.FloatLogSlider(
+    check_rate_steps(rate, n_steps)
+    rate_slider = slider(
+        widgets.FloatLogSlider,
+        "learning rate γ",
         value=rate,
         base=10,
         min=-3,
         max=1,
         step=0.05,
-        description="learning rate γ",
         readout_format=".3g",
-        continuous_update=False,
-        style={"description_width": "initial"},
     )
-    steps_slider = widgets.IntSlider(
-        value=n_steps,
-        min=1,
-        max=200,
-        description="steps",
-        continuous_update=False,
-        style={"description_width": "initial"},
-    )
-    status = widgets.HTML()
-    image = widgets.Image(format="png")
+    steps_slider = slider(widgets.IntSlider, "steps", value=n_steps, min=1, max=200)
+    status, image = status_and_image()
 
     # the figure: static frame (axes, contours, start, minimum) + the curve and the path
     fig = Figure(figsize=(10, 3.8), dpi=80)

@@ -1,97 +1,22 @@
-"""The perceptron stepper: watch the perceptron learning algorithm (PLA) move its line, one update at a time.
+"""The perceptron pictures: watch the perceptron learning algorithm (PLA) move its line.
 
-The module has its own small PLA (:func:`pla_history`) - the engine of the
-pictures; in the notebook you write your own.  It follows the lecture:
-
-* a point ``x = (x1, x2)`` gets the bias coordinate ``x0 = 1``;
-* the model is ``h(x) = sign(w·x)`` with ``h = +1`` when ``w·x >= 0`` and ``-1`` otherwise;
-* ``w`` starts random (``numpy.random.default_rng(seed)``); while a point is
-  misclassified, one of them is picked at random and ``w <- w + y x``.
-
-Default data (when no ``X, y`` are given): a 2-D toy made from the course's
-clean PDFs (:func:`second_shell_features`) - for every FCC and BCC particle,
-G(r) read at the BCC second-neighbour distance (2/√3 d_nn) and at the FCC
-second-neighbour distance (√2 d_nn), with ``y = +1`` for FCC and ``-1`` for BCC.
-
-:func:`plot_perceptron_steps` draws a static figure; :func:`perceptron_stepper_widget`
-is the interactive version (Step / Reset buttons and an "update #" slider).
+One picture, drawn by :class:`PerceptronPicture`, in two forms:
+:func:`plot_perceptron_steps` draws it once (the line after several numbers of
+updates), :func:`perceptron_stepper_widget` redraws it live (Step / Reset
+buttons and an "update #" slider).  The PLA itself is :mod:`helpers.perceptron`.
 """
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass
-from functools import lru_cache
+import numbers
 
 import numpy as np
 
-BCC_SECOND_SHELL = 2.0 / np.sqrt(3.0)
-"""Second-neighbour distance of a BCC lattice in units of the nearest-neighbour distance (a = 2 d_nn/√3)."""
-FCC_SECOND_SHELL = np.sqrt(2.0)
-"""Second-neighbour distance of an FCC lattice in units of the nearest-neighbour distance (a = √2 d_nn)."""
+from helpers.perceptron import PLAHistory, pla_history, predict
+from helpers.validation import check_scalar
 
-TOY_FEATURE_NAMES = ("G(2/√3·d_nn) / max|G|  (BCC 2nd shell)", "G(√2·d_nn) / max|G|  (FCC 2nd shell)")
-"""Axis labels for :func:`second_shell_features` data."""
-TOY_CLASS_NAMES = ("FCC (y = +1)", "BCC (y = −1)")
-"""Legend names for the default toy data."""
 _DEFAULT_STEPS = (0, 1, 3, 10)
 _COLOURS = ("#EE6677", "#228833")  # the course's FCC and BCC colours (helpers.plotting.TYPE_COLOURS)
-
-
-# --------------------------------------------------------------------------- data
-
-
-def second_shell_features(df, positive: str = "FCC", negative: str = "BCC") -> tuple[np.ndarray, np.ndarray]:
-    """The 2-D toy: two hand-picked features of the ``positive`` and ``negative`` rows of ``df``.
-
-    For each row, G(r) is read (linear interpolation on the r grid) at
-    ``r = 2/√3 · d_nn`` (where a BCC particle has its second neighbours) and at
-    ``r = √2 · d_nn`` (where an FCC particle has its second neighbours), with
-    ``d_nn`` the row's nearest-neighbour distance in Å.  Returns ``X`` of shape
-    (n, 2) (dimensionless, G / max|G|) and ``y`` of shape (n,) with +1 for the
-    structure type ``positive`` and -1 for ``negative``, in the order of the rows of ``df``.
-    """
-    import pandas as pd
-
-    from helpers.data import R_GRID, gr_columns
-
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"df must be a pandas DataFrame from load_pdfs(), got {type(df).__name__}")
-    missing = {"structure_type", "d_nn"} - set(df.columns)
-    if missing or not gr_columns(df):
-        raise ValueError(
-            "df must have the columns structure_type, d_nn and the G(r) columns (from load_pdfs())"
-        )
-    if positive == negative:
-        raise ValueError(
-            f"positive and negative must be two different structure types, got {positive!r} twice"
-        )
-    rows = df[df["structure_type"].isin([positive, negative])]
-    if rows.empty:
-        raise ValueError(f"df has no {positive} or {negative} rows")
-    G = rows[gr_columns(rows)].to_numpy(dtype=float)
-    d_nn = rows["d_nn"].to_numpy(dtype=float)
-    X = np.column_stack(
-        [[np.interp(f * d, R_GRID, g) for d, g in zip(d_nn, G)] for f in (BCC_SECOND_SHELL, FCC_SECOND_SHELL)]
-    )
-    y = np.where(rows["structure_type"].to_numpy() == positive, 1, -1)
-    return X, y
-
-
-@lru_cache(maxsize=1)
-def _toy_data() -> tuple[np.ndarray, np.ndarray]:
-    from helpers.data import load_pdfs
-
-    X, y = second_shell_features(load_pdfs("clean"))
-    X.setflags(write=False)
-    y.setflags(write=False)
-    return X, y
-
-
-def toy_data() -> tuple[np.ndarray, np.ndarray]:
-    """The default data of the stepper: :func:`second_shell_features` of the clean PDFs (copies)."""
-    X, y = _toy_data()
-    return X.copy(), y.copy()
 
 
 def _validate(X, y) -> tuple[np.ndarray, np.ndarray]:
@@ -110,63 +35,12 @@ def _validate(X, y) -> tuple[np.ndarray, np.ndarray]:
     return X, y.astype(int)
 
 
-# --------------------------------------------------------------------------- the engine
-
-
-@dataclass(frozen=True)
-class PLAHistory:
-    """What the PLA did: ``weights[t]`` is w after t updates (shape (T+1, 3): w0, w1, w2);
-    ``picked[t]`` is the index of the point used for update t+1; ``n_misclassified[t]``
-    counts the misclassified points under ``weights[t]``; ``converged`` says whether the last
-    weights classify every point correctly."""
-
-    weights: np.ndarray
-    picked: np.ndarray
-    n_misclassified: np.ndarray
-    converged: bool
-
-    @property
-    def n_updates(self) -> int:
-        return len(self.picked)
-
-
-def predict(w, X) -> np.ndarray:
-    """h(x) = sign(w0 + w1 x1 + ... ) with +1 for w·x >= 0 and -1 otherwise (the lecture's convention)."""
-    X = np.asarray(X, dtype=float)
-    return np.where(w[0] + X @ np.asarray(w[1:], dtype=float) >= 0, 1, -1)
-
-
-def pla_history(X, y, max_updates: int = 200, seed: int = 0) -> PLAHistory:
-    """Run the perceptron learning algorithm on (X, y) and keep every intermediate w.
-
-    Stops when no point is misclassified or after ``max_updates`` updates.
-    Works for any number of features (``X`` of shape (n, d), labels ±1).
-    """
-    X = np.asarray(X, dtype=float)
-    y = np.asarray(y)
-    if X.ndim != 2 or y.shape != (len(X),):
-        raise ValueError(f"X must have shape (n, d) and y shape (n,), got {X.shape} and {y.shape}")
-    if not np.all(np.isin(y, (-1, 1))):
-        raise ValueError("y must hold the labels +1 and -1 only")
-    if not isinstance(max_updates, (int, np.integer)) or max_updates < 0:
-        raise ValueError(f"max_updates must be a non-negative integer, got {max_updates!r}")
-    rng = np.random.default_rng(seed)
-    Xb = np.column_stack([np.ones(len(X)), X])
-    w = rng.normal(size=Xb.shape[1])
-    weights, picked, n_wrong = [w.copy()], [], []
-    for _ in range(max_updates + 1):
-        wrong = np.flatnonzero(np.where(Xb @ w >= 0, 1, -1) != y)
-        n_wrong.append(len(wrong))
-        if len(wrong) == 0 or len(picked) == max_updates:
-            break
-        i = int(rng.choice(wrong))
-        w = w + y[i] * Xb[i]
-        weights.append(w.copy())
-        picked.append(i)
-    return PLAHistory(np.array(weights), np.array(picked, dtype=int), np.array(n_wrong), n_wrong[-1] == 0)
-
-
-# --------------------------------------------------------------------------- drawing
+def _names(feature_names, class_names):
+    feature_names = ("x₁ (dimensionless)", "x₂ (dimensionless)") if feature_names is None else feature_names
+    class_names = ("y = +1", "y = −1") if class_names is None else class_names
+    if len(feature_names) != 2 or len(class_names) != 2:
+        raise ValueError("feature_names and class_names must each be a pair of strings")
+    return tuple(feature_names), tuple(class_names)
 
 
 def _limits(X) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -187,39 +61,100 @@ def _line(w, xlim, ylim):
     return -(w0 + w2 * ys) / w1, ys
 
 
-def _draw_points(ax, X, y, class_names):
-    for label, colour, name, marker in zip((1, -1), _COLOURS, class_names, ("o", "s")):
-        m = y == label
-        ax.scatter(X[m, 0], X[m, 1], s=22, color=colour, marker=marker, label=name, zorder=3, alpha=0.85)
+class PerceptronPicture:
+    """The picture of a PLA run on 2-D points, static or live.
+
+    The points of the two classes; the decision line w0 + w1 x1 + w2 x2 = 0 after the last
+    chosen number of updates (bold, its half-planes shaded) and after ``n_earlier`` earlier
+    ones (dashed); rings round the points the last line misclassifies; and a star on the point
+    the PLA picks for its next update.  :meth:`show` draws it for a list of update numbers;
+    :attr:`artists` are the parts that change between two pictures (for
+    :class:`helpers.widgets.fast_figure.FastFigure`).
+    """
+
+    def __init__(self, ax, X, y, hist: PLAHistory, *, n_earlier: int, feature_names, class_names):
+        from matplotlib import colormaps
+        from matplotlib.colors import ListedColormap
+
+        self.ax, self.X, self.y, self.hist = ax, X, y, hist
+        self.xlim, self.ylim = _limits(X)
+        gx, gy = np.meshgrid(np.linspace(*self.xlim, 200), np.linspace(*self.ylim, 200))
+        self._grid, self._grid_shape = np.column_stack([gx.ravel(), gy.ravel()]), gx.shape
+        self.regions = ax.imshow(
+            np.zeros(gx.shape),
+            extent=(*self.xlim, *self.ylim),
+            origin="lower",
+            aspect="auto",
+            cmap=ListedColormap([_COLOURS[1], _COLOURS[0]]),
+            vmin=-1,
+            vmax=1,
+            alpha=0.1,
+            zorder=0,
+            interpolation="nearest",
+        )
+        for label, colour, name, marker in zip((1, -1), _COLOURS, class_names, ("o", "s")):
+            m = y == label
+            ax.scatter(X[m, 0], X[m, 1], s=22, color=colour, marker=marker, label=name, zorder=3, alpha=0.85)
+        greys = colormaps["Greys"](np.linspace(0.35, 0.7, max(n_earlier, 1)))
+        self.earlier = [
+            ax.plot([], [], color=greys[k], lw=1.2, ls="--", zorder=2)[0] for k in range(n_earlier)
+        ]
+        (self.line,) = ax.plot([], [], color="black", lw=2.2, zorder=2)
+        self.rings = ax.scatter(
+            [], [], s=90, facecolors="none", edgecolors="black", lw=1.2, zorder=4, label="misclassified"
+        )
+        self.star = ax.scatter(
+            [np.nan], [np.nan], s=260, marker="*", color="gold", edgecolors="black", zorder=5
+        )
+        ax.set_xlim(self.xlim)
+        ax.set_ylim(self.ylim)
+        ax.set_xlabel(feature_names[0])
+        ax.set_ylabel(feature_names[1])
+        self.legend = None
+
+    @property
+    def artists(self) -> list:
+        return [self.regions, *self.earlier, self.line, self.rings, self.star, self.ax.title, self.legend]
+
+    def show(self, steps) -> None:
+        """Draw the lines after each number of updates in ``steps`` (sorted; the last one is bold)."""
+        lines = [*self.earlier[len(self.earlier) - len(steps) + 1 :], self.line]
+        for line in self.earlier:
+            line.set_data([], [])
+            line.set_label("_hidden")
+        for line, t in zip(lines, steps):
+            tt = min(t, self.hist.n_updates)  # fewer only if the PLA converged earlier
+            end = _line(self.hist.weights[tt], self.xlim, self.ylim)
+            line.set_data(*(end if end is not None else ([], [])))
+            line.set_label(
+                f"after {tt} updates (converged)" if tt < t else f"after {t} update{'s' if t != 1 else ''}"
+            )
+        last = min(steps[-1], self.hist.n_updates)
+        w = self.hist.weights[last]
+        self.regions.set_data(predict(w, self._grid).reshape(self._grid_shape))
+        wrong = predict(w, self.X) != self.y
+        self.rings.set_offsets(self.X[wrong] if wrong.any() else np.empty((0, 2)))
+        has_next = last < self.hist.n_updates
+        self.star.set_offsets(self.X[[self.hist.picked[last]]] if has_next else np.full((1, 2), np.nan))
+        self.star.set_label("picked next" if has_next else "_hidden")
+        self.ax.set_title(f"Perceptron learning: the line after {', '.join(map(str, steps))} updates")
+        if self.legend is not None:
+            self.legend.remove()
+        self.legend = self.ax.legend(
+            loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, scatterpoints=1
+        )
 
 
-def _draw_regions(ax, w, xlim, ylim):
-    gx, gy = np.meshgrid(np.linspace(*xlim, 60), np.linspace(*ylim, 60))
-    z = predict(w, np.column_stack([gx.ravel(), gy.ravel()])).reshape(gx.shape)
-    ax.contourf(gx, gy, z, levels=[-2, 0, 2], colors=[_COLOURS[1], _COLOURS[0]], alpha=0.08, zorder=0)
-
-
-def _decorate(ax, xlim, ylim, feature_names, title):
-    ax.set_xlim(xlim)
-    ax.set_ylim(ylim)
-    ax.set_xlabel(feature_names[0])
-    ax.set_ylabel(feature_names[1])
-    ax.set_title(title)
-
-
-def _names(X_given: bool, feature_names, class_names):
-    if feature_names is None:
-        feature_names = ("x₁ (dimensionless)", "x₂ (dimensionless)") if X_given else TOY_FEATURE_NAMES
-    if class_names is None:
-        class_names = ("y = +1", "y = −1") if X_given else TOY_CLASS_NAMES
-    if len(feature_names) != 2 or len(class_names) != 2:
-        raise ValueError("feature_names and class_names must each be a pair of strings")
-    return tuple(feature_names), tuple(class_names)
+def _steps(n_updates) -> list[int]:
+    steps = [n_updates] if isinstance(n_updates, numbers.Integral) else list(n_updates)
+    if not steps:
+        raise ValueError(f"n_updates must be a non-negative int or a sequence of them, got {n_updates!r}")
+    return sorted({check_scalar(t, "n_updates", numbers.Integral, min_val=0) for t in steps})
 
 
 def plot_perceptron_steps(
-    X=None,
-    y=None,
+    X,
+    y,
     n_updates=_DEFAULT_STEPS,
     seed: int = 0,
     ax=None,
@@ -231,75 +166,28 @@ def plot_perceptron_steps(
 
     Parameters
     ----------
-    X, y : 2-D points (shape (n, 2)) and labels ±1; ``None`` for the default PDF toy (:func:`toy_data`).
+    X, y : 2-D points (shape (n, 2)) and labels ±1 (e.g. :func:`helpers.perceptron.second_shell_features`).
     n_updates : an int or a sequence of ints - after how many updates to draw the line.  The last
         one is drawn bold with its half-planes shaded; points it misclassifies are ringed in black,
         and the point the PLA picks for the next update is marked with a star.
     seed : the PLA's seed (random start and random picks).
     ax : matplotlib axes to draw on (a new figure if ``None``).
-    feature_names, class_names : axis labels and legend names (defaults describe the toy data).
+    feature_names, class_names : axis labels and legend names.
 
     Returns the axes.
     """
     import matplotlib.pyplot as plt
 
-    given = X is not None or y is not None
-    X, y = _validate(*((X, y) if given else toy_data()))
-    steps = [n_updates] if isinstance(n_updates, (int, np.integer)) else list(n_updates)
-    if not steps or any(not isinstance(t, (int, np.integer)) or t < 0 for t in steps):
-        raise ValueError(f"n_updates must be a non-negative int or a sequence of them, got {n_updates!r}")
-    steps = sorted({int(t) for t in steps})
-    feature_names, class_names = _names(given, feature_names, class_names)
+    X, y = _validate(X, y)
+    steps = _steps(n_updates)
+    feature_names, class_names = _names(feature_names, class_names)
     hist = pla_history(X, y, max_updates=steps[-1] + 1, seed=seed)
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4), layout="constrained")
-    xlim, ylim = _limits(X)
-    greys = plt.get_cmap("Greys")(np.linspace(0.35, 0.7, max(len(steps) - 1, 1)))
-    last = None
-    for k, t in enumerate(steps):
-        tt = min(t, hist.n_updates)  # fewer only if the PLA converged earlier
-        w = hist.weights[tt]
-        end = _line(w, xlim, ylim)
-        is_last = k == len(steps) - 1
-        label = f"after {t} update{'s' if t != 1 else ''}"
-        if tt < t:
-            label = f"after {tt} updates (converged)"
-        if end is not None:
-            ax.plot(
-                *end,
-                color="black" if is_last else greys[k],
-                lw=2.2 if is_last else 1.2,
-                ls="-" if is_last else "--",
-                label=label,
-                zorder=2,
-            )
-        if is_last:
-            last = tt
-    w = hist.weights[last]
-    _draw_regions(ax, w, xlim, ylim)
-    _draw_points(ax, X, y, class_names)
-    wrong = predict(w, X) != y
-    ax.scatter(
-        X[wrong, 0],
-        X[wrong, 1],
-        s=90,
-        facecolors="none",
-        edgecolors="black",
-        lw=1.2,
-        zorder=4,
-        label="misclassified",
+    picture = PerceptronPicture(
+        ax, X, y, hist, n_earlier=len(steps) - 1, feature_names=feature_names, class_names=class_names
     )
-    if last < hist.n_updates:
-        i = hist.picked[last]
-        ax.scatter(*X[i], s=260, marker="*", color="gold", edgecolors="black", zorder=5, label="picked next")
-    _decorate(
-        ax,
-        xlim,
-        ylim,
-        feature_names,
-        f"Perceptron learning: the line after {', '.join(map(str, steps))} updates",
-    )
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, scatterpoints=1)
+    picture.show(steps)
     return ax
 
 
@@ -323,137 +211,60 @@ def _status(hist: PLAHistory, t: int, y, class_names) -> str:
     return text
 
 
-class FastFigure:
-    """A matplotlib figure that re-renders to PNG bytes quickly (for the widgets).
-
-    The static parts (axes, ticks, labels, legend) are drawn once and kept as a
-    background; :meth:`png` only re-draws the ``dynamic`` artists on top of it
-    (blitting) and encodes the image.  A figure whose frame can change (e.g. its
-    axis limits) passes a ``key`` naming the frame: one background is kept per key.
-    """
-
-    def __init__(self, fig, dynamic):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        self.fig = fig
-        self.canvas = FigureCanvasAgg(fig)
-        self.dynamic = list(dynamic)
-        self._backgrounds = {}
-
-    def png(self, key=None) -> bytes:
-        from PIL import Image
-
-        for a in self.dynamic:
-            a.set_animated(True)
-        if key not in self._backgrounds:
-            self.canvas.draw()
-            self._backgrounds[key] = self.canvas.copy_from_bbox(self.fig.bbox)
-        else:
-            self.canvas.restore_region(self._backgrounds[key])
-        for a in sorted(self.dynamic, key=lambda a: a.get_zorder()):
-            self.fig.draw_artist(a)
-        buf = io.BytesIO()
-        Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(buf, format="png", compress_level=1)
-        return buf.getvalue()
-
-
 def perceptron_stepper_widget(
-    X=None, y=None, seed: int = 0, max_updates: int = 200, *, feature_names=None, class_names=None
+    X, y, seed: int = 0, max_updates: int = 200, *, feature_names=None, class_names=None
 ):
     """Interactive PLA on 2-D data: a "Step" button (one update), "Reset", and an "update #" slider.
 
-    ``X, y, feature_names, class_names`` as in :func:`plot_perceptron_steps` (``None``: the default
-    PDF toy).  The whole run
+    ``X, y, feature_names, class_names`` as in :func:`plot_perceptron_steps`.  The whole run
     (at most ``max_updates`` updates) is computed once; buttons and slider only choose which
-    update to show, so every redraw is fast.  The returned ``VBox`` has the CSS class
-    ``perceptron-stepper``; its parts are reachable as attributes ``step_button``,
-    ``reset_button``, ``slider``, ``status``, ``image`` and the function ``redraw()``.
+    update to show (with the line before it dashed), so every redraw is fast.  The returned
+    ``VBox`` has the CSS class ``perceptron-stepper``; its parts are reachable as attributes
+    ``step_button``, ``reset_button``, ``slider``, ``status``, ``image``, ``history`` and the
+    function ``redraw()``.
     """
     import ipywidgets as widgets
-    from matplotlib.colors import ListedColormap
     from matplotlib.figure import Figure
 
-    given = X is not None or y is not None
-    X, y = _validate(*((X, y) if given else toy_data()))
-    feature_names, class_names = _names(given, feature_names, class_names)
-    hist = pla_history(X, y, max_updates=max_updates, seed=seed)
-    xlim, ylim = _limits(X)
+    from helpers.widgets._controls import slider, status_and_image
+    from helpers.widgets.fast_figure import FastFigure
 
-    # the figure: static frame + the artists that change with the update number
+    X, y = _validate(X, y)
+    feature_names, class_names = _names(feature_names, class_names)
+    hist = pla_history(X, y, max_updates=max_updates, seed=seed)
+
     fig = Figure(figsize=(8.0, 4.0), dpi=80)
-    ax = fig.subplots()
-    gx, gy = np.meshgrid(np.linspace(*xlim, 80), np.linspace(*ylim, 80))
-    grid = np.column_stack([gx.ravel(), gy.ravel()])
-    regions = ax.imshow(
-        np.zeros(gx.shape),
-        extent=(*xlim, *ylim),
-        origin="lower",
-        aspect="auto",
-        cmap=ListedColormap([_COLOURS[1], _COLOURS[0]]),
-        vmin=-1,
-        vmax=1,
-        alpha=0.1,
-        zorder=0,
-        interpolation="nearest",
+    picture = PerceptronPicture(
+        fig.subplots(), X, y, hist, n_earlier=1, feature_names=feature_names, class_names=class_names
     )
-    points = [
-        ax.scatter(X[y == lab, 0], X[y == lab, 1], s=22, color=c, marker=m, label=n, zorder=3, alpha=0.85)
-        for lab, c, n, m in zip((1, -1), _COLOURS, class_names, ("o", "s"))
-    ]
-    (line,) = ax.plot([], [], color="black", lw=2.2, label="decision line w·x = 0", zorder=2)
-    rings = ax.scatter(
-        [], [], s=90, facecolors="none", edgecolors="black", lw=1.2, zorder=4, label="misclassified"
-    )
-    star = ax.scatter(
-        [np.nan], [np.nan], s=260, marker="*", c="gold", edgecolors="black", zorder=5, label="point just used"
-    )
-    _decorate(ax, xlim, ylim, feature_names, "Perceptron learning: where is the line now?")
-    line.set_data(xlim, ylim)  # visible stand-ins while the legend copies their style
-    rings.set_offsets(np.array([[np.nan, np.nan]]))
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, scatterpoints=1)
     fig.subplots_adjust(left=0.1, right=0.7, bottom=0.13, top=0.92)  # fixed margins: no layout pass per draw
-    canvas = FastFigure(fig, [regions, line, rings, star, *points])
+    canvas = FastFigure(fig)
 
     step = widgets.Button(description="Step", tooltip="one PLA update: w ← w + y·x", icon="step-forward")
     reset = widgets.Button(description="Reset", tooltip="back to the random start", icon="undo")
-    slider = widgets.IntSlider(
-        value=0,
-        min=0,
-        max=hist.n_updates,
-        step=1,
-        description="update #",
-        continuous_update=False,
-        style={"description_width": "initial"},
-    )
-    status = widgets.HTML()
-    image = widgets.Image(format="png")
+    update = slider(widgets.IntSlider, "update #", value=0, min=0, max=hist.n_updates, step=1)
+    status, image = status_and_image()
 
     def redraw(*_):
-        t = slider.value
-        w = hist.weights[t]
-        regions.set_data(predict(w, grid).reshape(gx.shape))
-        end = _line(w, xlim, ylim)
-        line.set_data(*(end if end is not None else ([], [])))
-        wrong = predict(w, X) != y
-        rings.set_offsets(X[wrong] if wrong.any() else np.empty((0, 2)))
-        star.set_offsets(X[[hist.picked[t - 1]]] if t > 0 else np.full((1, 2), np.nan))
-        image.value = canvas.png()
+        t = update.value
+        picture.show([t - 1, t] if t > 0 else [0])
+        image.value = canvas.png(artists=picture.artists)
         status.value = f"<b>{_status(hist, t, y, class_names)}</b>"
         step.disabled = t >= hist.n_updates
 
     def on_step(_):
-        if slider.value < slider.max:
-            slider.value += 1
+        if update.value < update.max:
+            update.value += 1
 
     def on_reset(_):
-        slider.value = 0
+        update.value = 0
 
     step.on_click(on_step)
     reset.on_click(on_reset)
-    slider.observe(redraw, names="value")
+    update.observe(redraw, names="value")
     redraw()
-    box = widgets.VBox([widgets.HBox([step, reset, slider]), status, image])
+    box = widgets.VBox([widgets.HBox([step, reset, update]), status, image])
     box.add_class("perceptron-stepper")
-    box.step_button, box.reset_button, box.slider = step, reset, slider
+    box.step_button, box.reset_button, box.slider = step, reset, update
     box.status, box.image, box.redraw, box.history = status, image, redraw, hist
     return box
