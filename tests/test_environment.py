@@ -80,7 +80,12 @@ def test_the_tests_import_only_pinned_or_standard_packages():
         "xdist": "pytest-xdist",
         "yaml": "pyyaml",
     }
-    local = {"helpers", "lab_server", "build_notebooks"}
+    local = {
+        "helpers",
+        "lab_server",
+        "build_notebooks",
+        "test_browser",
+    }  # test_browser: shared browser settings
     imported = set()
     for path in [ROOT / "conftest.py", *(ROOT / "tests").glob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

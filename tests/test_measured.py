@@ -4,7 +4,6 @@ features for the models, and the shipped measured files with their datasheet."""
 from __future__ import annotations
 
 import hashlib
-import re
 
 import numpy as np
 import pytest

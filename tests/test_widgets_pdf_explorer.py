@@ -29,13 +29,13 @@ def curve(ax) -> np.ndarray:
 
 
 def test_static_figure_has_units_title_and_a_pdf():
-    fig = plot_pdf_explorer("FCC", "Pt", 4)
+    fig = plot_pdf_explorer("FCC", "Pt", 2)
     assert isinstance(fig, matplotlib.figure.Figure)
     ax = fig.axes[0]
     assert ax.get_xlabel() == "r (Å)"
     assert ax.get_ylabel() == "G(r) (Å⁻²)"
     title = ax.get_title()
-    assert "FCC" in title and "Pt" in title and "93 atoms" in title, title
+    assert "FCC" in title and "Pt" in title and "truncated octahedron (201 atoms" in title, title
     x = np.asarray(ax.lines[0].get_xdata())
     assert x[0] == pytest.approx(1.0) and x[-1] == pytest.approx(30.0)
     g = curve(ax)
@@ -57,8 +57,8 @@ def test_parameters_change_the_curve_as_physics_says():
     # more thermal motion -> broader, lower peaks
     assert peak_height(biso=1.0) < peak_height(biso=0.1)
     # a bigger particle keeps its PDF amplitude to larger r
-    small = curve(plot_pdf_explorer("FCC", "Au", 2).axes[0])
-    big = curve(plot_pdf_explorer("FCC", "Au", 7).axes[0])
+    small = curve(plot_pdf_explorer("FCC", "Au", 1).axes[0])
+    big = curve(plot_pdf_explorer("FCC", "Au", 6).axes[0])
     far = R_EXPLORER > 15
     assert np.abs(big[far]).max() > 3 * np.abs(small[far]).max()
 
@@ -68,8 +68,9 @@ def test_parameters_change_the_curve_as_physics_says():
     [
         ({"structure_type": "fcc"}, "structure_type"),
         ({"element": "Xx"}, "element"),
-        ({"size": 1}, "size"),
-        ({"structure_type": "BCC", "size": 2}, "size"),
+        ({"size": 0}, "size"),
+        ({"structure_type": "BCC", "size": 9}, "size"),
+        ({"delta2": -1.0}, "delta2"),
         ({"qmax": 0.5}, "qmax"),
         ({"qdamp": -0.1}, "qdamp"),
         ({"biso": float("nan")}, "biso"),
@@ -78,6 +79,29 @@ def test_parameters_change_the_curve_as_physics_says():
 def test_bad_arguments_give_one_clear_value_error(kwargs, match):
     with pytest.raises(ValueError, match=match):
         plot_pdf_explorer(**kwargs)
+
+
+def test_the_curve_is_the_datasets_recipe_with_the_slider_values():
+    from helpers.simulation import clean_parameters, simulate
+
+    g = curve(plot_pdf_explorer("Decahedral", "Ag", 3, qmax=18.0, qdamp=0.05, biso=0.8, delta2=1.0).axes[0])
+    pdf = simulate(
+        "Decahedral",
+        "Ag",
+        3,
+        clean_parameters() | {"qmax": 18.0, "qdamp": 0.05, "biso": 0.8, "delta2": 1.0},
+        r=R_EXPLORER,
+    )
+    np.testing.assert_allclose(g, pdf.g * pdf.g_max)
+
+
+def test_the_sliders_come_from_the_parameter_table():
+    from helpers.simulation import TABLE
+    from helpers.widgets.pdf_explorer import DEFAULTS, SLIDER_RANGES
+
+    for name, (lo, hi, _) in SLIDER_RANGES.items():
+        assert (lo, hi) == (TABLE[name].low, TABLE[name].high)
+        assert DEFAULTS[name] == TABLE[name].clean
 
 
 def test_wrong_type_gives_type_error():
@@ -94,10 +118,11 @@ def test_widget_builds_with_findable_controls():
     assert list(c["structure_type"].options) == list(STRUCTURE_TYPES)
     assert isinstance(c["element"], ipywidgets.Dropdown)
     assert list(c["size"].options) == list(SIZES["FCC"])
-    for name, desc, lo, hi in [
-        ("qmax", "Qmax (Å⁻¹)", 12, 25),
-        ("qdamp", "Qdamp (Å⁻¹)", 0.01, 0.05),
+    for name, desc, lo, hi in [  # the experiment-like ranges of the parameter table
+        ("qmax", "Qmax (Å⁻¹)", 12, 30),
+        ("qdamp", "Qdamp (Å⁻¹)", 0.01, 0.07),
         ("biso", "Biso (Å²)", 0.1, 1.0),
+        ("delta2", "delta2 (Å²)", 0.0, 4.0),
     ]:
         s = c[name]
         assert isinstance(s, ipywidgets.FloatSlider)
@@ -147,7 +172,7 @@ def test_the_static_and_the_live_figure_are_the_same_picture(monkeypatch):
     pictures = []
     real = mod.PdfPicture.__init__
     monkeypatch.setattr(mod.PdfPicture, "__init__", lambda self, ax: pictures.append(self) or real(self, ax))
-    args = ("BCC", "Fe", 5, 20.0, 0.02, 0.5)
+    args = ("BCC", "Fe", 5, 20.0, 0.02, 0.5, 1.5)
     pdf_explorer_widget(*args)
     plot_pdf_explorer(*args)
     live, static = pictures
@@ -201,7 +226,7 @@ def test_changing_the_type_offers_its_sizes_and_redraws_once(monkeypatch):
         ({"qmax": "25"}, TypeError, "qmax must be a number"),
         ({"biso": True}, TypeError, "biso must be a number"),
         ({"size": 4.0}, TypeError, "size must be an integer"),
-        ({"qmax": 0.7}, ValueError, "qmax must be > 0.7 Å⁻¹"),
+        ({"qmax": 0.7}, ValueError, "qmax must be > 1 Å⁻¹"),  # above the clean Qmin
         ({"qdamp": -0.1}, ValueError, "qdamp must be >= 0 Å⁻¹"),
     ],
 )

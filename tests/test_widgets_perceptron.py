@@ -115,8 +115,10 @@ def test_static_and_live_pictures_are_the_same_picture(separable, monkeypatch):
 def test_the_fcc_bcc_toy_of_session_2_is_separable():
     from helpers.data import load_pdfs
 
-    X, y = pw.second_shell_features(load_pdfs("clean"))
-    assert X.shape == (180, 2) and (y == 1).sum() == (y == -1).sum() == 90
+    clean = load_pdfs("clean")
+    X, y = pw.second_shell_features(clean)
+    n = int((clean["structure_type"] == "FCC").sum())  # as many BCC particles
+    assert X.shape == (2 * n, 2) and (y == 1).sum() == (y == -1).sum() == n
     assert pw.pla_history(X, y, max_updates=1000, seed=0).converged  # linearly separable
     box = pwidget.perceptron_stepper_widget(X, y, feature_names=pw.TOY_FEATURE_NAMES)
     assert box.history.converged and box.image.value[:4] == b"\x89PNG"
