@@ -51,12 +51,12 @@ def simulate_like_experiment(atoms, seed=0, *, ranges: Mapping | None = None) ->
     ranges) and applies the dataset's recipe (:func:`helpers.simulation.simulate_structure`)
     to any monoatomic structure, e.g. a disordered one.  ``seed`` is an integer or a
     ``numpy.random.Generator`` (to draw several PDFs from one stream).
-    Returns ``(g, params)``: an array of shape (291,) and the drawn parameters as a dict.
+    Returns ``(g, params)``: an array of shape (291,) and the parameters used as a dict (the drawn
+    ones; delta2 lowered where a disordered structure has very close pairs).
     """
     rng = _as_rng(seed)
-    params = draw_parameters(rng, ranges)
-    g, _ = simulate_structure(atoms, params, rng, r=R_GRID)
-    return g, params
+    g, _, used = simulate_structure(atoms, draw_parameters(rng, ranges), rng, r=R_GRID)
+    return g, used
 
 
 def augment_pdfs(

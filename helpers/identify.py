@@ -373,26 +373,15 @@ def format_table(table: pd.DataFrame) -> str:
 
 
 def plot_fit(table: pd.DataFrame, ax=None):
-    """The standard PDF-fit figure of the best fit: data, fit, and their difference offset below."""
-    import matplotlib.pyplot as plt
-
-    from helpers.plotting import G_LABEL, R_LABEL
+    """The standard PDF-fit figure (:func:`helpers.plotting.plot_fit`) of the best fit in ``table``."""
+    from helpers.plotting import plot_fit as draw
 
     fit = table.attrs["best_fit"]
-    r, g_obs, g_calc = fit["r"], fit["g_obs"], fit["g_calc"]
-    ax = plt.gca() if ax is None else ax
-    offset = g_obs.min() - 0.6 * (g_obs - g_calc).max() - 0.1 * np.ptp(g_obs)
-    ax.plot(r, g_obs, "o", ms=3, mfc="none", color="#4477AA", label="data")
-    ax.plot(
-        r, g_calc, "-", lw=1.3, color="#EE6677", label=f"fit: {fit['structure_type']}, size {fit['size']}"
-    )
-    ax.plot(r, g_obs - g_calc + offset, "-", lw=1, color="#228833", label="difference (offset)")
-    ax.axhline(offset, color="0.6", lw=0.6)
-    ax.set_xlabel(R_LABEL)
-    ax.set_ylabel(G_LABEL)
-    ax.set_title(f"{Path(str(table.attrs.get('source', ''))).name}: Rw = {table['rw'].iloc[0]:.3f}")
-    ax.legend(loc="upper right", fontsize=9)
-    return ax
+    name = Path(str(table.attrs.get("source", ""))).name
+    return draw(
+        fit["r"], fit["g_obs"], fit["g_calc"], ax=ax, label=f"fit: {fit['structure_type']}, size {fit['size']}",
+        title=f"{name}: Rw = {table['rw'].iloc[0]:.3f}",
+    )  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:

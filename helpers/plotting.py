@@ -23,6 +23,9 @@ TYPE_COLOURS: dict[str, str] = dict(
 )
 """A colour per structure type (Paul Tol's colour-blind-safe 'bright' scheme)."""
 
+FIT_COLOURS: dict[str, str] = {"data": "#4477AA", "fit": "#EE6677", "difference": "#228833"}
+"""Colours of the parts of a PDF-fit figure (the same scheme)."""
+
 _STYLE = {
     "figure.figsize": (7.0, 4.0),
     "figure.dpi": 80,
@@ -107,4 +110,31 @@ def plot_confusion_matrix(y_true, y_pred, *, labels: Sequence[str] | None = None
     ax.set_ylabel("true structure type")
     if title:
         ax.set_title(title)
+    return ax
+
+
+def plot_fit(r, g_obs, g_calc, *, ax=None, label: str = "fit", title: str | None = None, legend: bool = True):
+    """The standard figure of a PDF fit: data (circles), fit (line), their difference offset below.
+
+    ``r`` in Å, G in Å⁻²; returns the axes.  The difference curve sits below the data, on a grey zero line.
+    ``legend=False`` leaves the legend out (for a figure with one legend for several panels).
+    """
+    r, g_obs, g_calc = (np.asarray(a, dtype=float) for a in (r, g_obs, g_calc))
+    if not (r.ndim == 1 and r.shape == g_obs.shape == g_calc.shape):
+        raise ValueError(
+            f"r, g_obs and g_calc must be 1-D of one length, got {r.shape}, {g_obs.shape}, {g_calc.shape}"
+        )
+    ax = _axes(ax)
+    difference = g_obs - g_calc
+    offset = g_obs.min() - difference.max() - 0.05 * np.ptp(g_obs)
+    ax.plot(r, g_obs, "o", ms=2.5, mfc="none", mew=0.8, color=FIT_COLOURS["data"], label="data")
+    ax.plot(r, g_calc, "-", lw=1.3, color=FIT_COLOURS["fit"], label=label)
+    ax.plot(r, difference + offset, "-", lw=1.0, color=FIT_COLOURS["difference"], label="difference (offset)")
+    ax.axhline(offset, color="0.6", lw=0.6)
+    ax.set_xlabel(R_LABEL)
+    ax.set_ylabel(G_LABEL)
+    if title:
+        ax.set_title(title)
+    if legend:
+        ax.legend(loc="upper right", fontsize=8)
     return ax

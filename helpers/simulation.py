@@ -38,7 +38,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
-from scipy.spatial.distance import pdist
+from scipy.spatial.distance import pdist, squareform
 
 from helpers.data import R_GRID
 from helpers.pdf import compute_pdf, pair_distances, pdf_from_distances
@@ -258,7 +258,10 @@ def simulate_structure(atoms, params: Mapping, rng: np.random.Generator | None =
     """Like :func:`simulate`, for any monoatomic ``ase.Atoms`` (e.g. a disordered particle).
 
     The particle is strained by ``1 + strain`` about its centre; the low-r artefact is
-    placed relative to its shortest distance.  Returns ``(g, g_max)``.
+    placed relative to its typical (median) nearest-neighbour distance.  A disordered structure
+    may have pairs closer than √delta2, whose width σ√(1 - δ2/r²) would be imaginary: delta2 is
+    then lowered to 0.8 × (shortest distance)² (PDFfit2 would drop those pairs instead).
+    Returns ``(g, g_max, used)``, ``used`` being ``params`` with the delta2 actually used.
     """
     _check_params(params, rng)
     if not hasattr(atoms, "get_positions"):
@@ -267,9 +270,15 @@ def simulate_structure(atoms, params: Mapping, rng: np.random.Generator | None =
     centre = strained.get_positions().mean(axis=0)
     strained.set_positions(centre + (strained.get_positions() - centre) * (1.0 + params["strain"]))
     r = np.asarray(r, dtype=float)
-    g = compute_pdf(strained, r, **physics(params))
-    d_min = float(np.min(pdist(strained.get_positions())))
-    return _measure_like(g, r, d_min, params, rng)
+    distances = squareform(pdist(strained.get_positions()))
+    np.fill_diagonal(distances, np.inf)
+    nearest = distances.min(axis=1)
+    used = dict(params)
+    if used["delta2"] >= 0.8 * nearest.min() ** 2:
+        used["delta2"] = round(0.8 * float(nearest.min()) ** 2, TABLE["delta2"].decimals)
+    g = compute_pdf(strained, r, **physics(used))
+    g, g_max = _measure_like(g, r, float(np.median(nearest)), used, rng)  # artefact below the typical d_nn
+    return g, g_max, used
 
 
 def _check_params(params: Mapping, rng) -> None:
@@ -312,7 +321,8 @@ def _transform(r: np.ndarray, coefficients_of_q, params: Mapping) -> np.ndarray:
 
 def _artefact(r: np.ndarray, d_nn: float, params: Mapping, rng: np.random.Generator) -> np.ndarray:
     """One peak at r0 in [1.2 Å, 0.7 d_nn] of width s (Å), transformed like the data; max |.| = 1."""
-    r0 = rng.uniform(ARTEFACT_RANGE[0], ARTEFACT_RANGE[1] * d_nn)
+    high = ARTEFACT_RANGE[1] * d_nn
+    r0 = rng.uniform(min(ARTEFACT_RANGE[0], 0.8 * high), high)  # (the lower end moves down for tiny d_nn)
     s = rng.uniform(*ARTEFACT_WIDTH)
     peak = _transform(r, lambda q: np.sin(q * r0) * np.exp(-0.5 * (s * q) ** 2), params)
     return peak / np.max(np.abs(peak))

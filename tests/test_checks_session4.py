@@ -12,9 +12,11 @@ from helpers.checks.session4 import (
     __all__ as session4_all,
 )
 from helpers.checks.session4 import (
+    check_active_learning_curve,
     check_nearest_centroid_predict,
     check_predictive_entropy,
     check_replay_buffer,
+    check_scale_and_rw,
     check_uncertainty_sampling,
 )
 
@@ -31,9 +33,11 @@ def _stub(*args, **kwargs):
 
 def test_all_lists_the_checks():
     assert sorted(session4_all) == [
+        "check_active_learning_curve",
         "check_nearest_centroid_predict",
         "check_predictive_entropy",
         "check_replay_buffer",
+        "check_scale_and_rw",
         "check_uncertainty_sampling",
     ]
 
@@ -175,15 +179,15 @@ def _shuffles_in_place(X, y, size, seed):
 def test_replay_buffer_wrong(capsys, wrong, hint):
     check_replay_buffer(wrong)
     out = _verdict(capsys)
-    assert out.startswith("✘ Exercise 4.2") and hint in out, out
+    assert out.startswith("✘ Exercise 4.3") and hint in out, out
 
 
 def test_replay_buffer_right(capsys):
     check_replay_buffer(replay_buffer_ok)
-    assert _verdict(capsys).startswith("✔ Exercise 4.2")
+    assert _verdict(capsys).startswith("✔ Exercise 4.3")
 
 
-# --------------------------------------------------------------------------- 4.3 predictive entropy
+# --------------------------------------------------------------------------- 4.4 predictive entropy
 
 
 def predictive_entropy_ok(proba):
@@ -226,12 +230,12 @@ def _entropy_with_nan(proba):
 def test_predictive_entropy_wrong(capsys, wrong, hint):
     check_predictive_entropy(wrong)
     out = _verdict(capsys)
-    assert out.startswith("✘ Exercise 4.3") and hint in out, out
+    assert out.startswith("✘ Exercise 4.4") and hint in out, out
 
 
 def test_predictive_entropy_right(capsys):
     check_predictive_entropy(predictive_entropy_ok)
-    assert _verdict(capsys).startswith("✔ Exercise 4.3")
+    assert _verdict(capsys).startswith("✔ Exercise 4.4")
 
 
 # --------------------------------------------------------------------------- 4.4 nearest centroid
@@ -314,20 +318,20 @@ def nearest_neighbour(Z_support, y_support, Z_query):
 def test_nearest_centroid_wrong(capsys, wrong, hint):
     check_nearest_centroid_predict(wrong)
     out = _verdict(capsys)
-    assert out.startswith("✘ Exercise 4.4") and hint in out, out
+    assert out.startswith("✘ Exercise 4.6") and hint in out, out
 
 
 def test_nearest_centroid_right(capsys):
     check_nearest_centroid_predict(nearest_centroid_ok)
-    assert _verdict(capsys).startswith("✔ Exercise 4.4")
+    assert _verdict(capsys).startswith("✔ Exercise 4.6")
     check_nearest_centroid_predict(squared_euclidean)  # the same nearest prototype
-    assert _verdict(capsys).startswith("✔ Exercise 4.4")
+    assert _verdict(capsys).startswith("✔ Exercise 4.6")
 
 
 # --------------------------------------------------------------------------- quiz
 
 
-@pytest.mark.parametrize("question, answer", [(1, "b"), (2, "c"), (3, "a"), (4, "d")])
+@pytest.mark.parametrize("question, answer", [(1, "b"), (2, "c"), (3, "a"), (4, "d"), (5, "b")])
 def test_quiz_right_and_wrong(capsys, question, answer):
     check_quiz(4, question, answer)
     assert _verdict(capsys).startswith(f"✔ Session 4 quiz Q{question}")
@@ -337,3 +341,129 @@ def test_quiz_right_and_wrong(capsys, question, answer):
         assert out.startswith(f"✘ Session 4 quiz Q{question}") and why in out and "Reread “Practical" in out
     check_quiz(4, question, "?")
     assert _verdict(capsys).startswith(f"✘ Session 4 quiz Q{question}")
+
+
+# --------------------------------------------------------------------------- 4.2 the active-learning loop
+
+
+def _loop(
+    score=None,
+    whole_pool=False,
+    unmapped=False,
+    no_refit=False,
+    global_rng=False,
+    seedless=False,
+    random_choice=None,
+    extra_round=False,
+    early_stop=False,
+):
+    """The loop of Exercise 4.2, right by default, with one typical mistake switched on."""
+    from sklearn.metrics import balanced_accuracy_score
+
+    def loop(choose, make_model, F_pool, y_pool, F_val, y_val, seed, n_start=20, n_step=10, budget=150):
+        rng = np.random.default_rng(None if seedless else seed)
+        labelled = rng.choice(len(F_pool), size=n_start, replace=False)
+        scores, model = [], None
+        while True:
+            if model is None or not no_refit:
+                model = make_model().fit(F_pool[labelled], y_pool[labelled])
+            X_score, y_score = (F_pool[labelled], y_pool[labelled]) if score == "train" else (F_val, y_val)
+            if score == "pool":
+                X_score, y_score = F_pool, y_pool
+            scores.append(balanced_accuracy_score(y_score, model.predict(X_score)))
+            stop = len(labelled) >= budget - (n_step if early_stop else 0)
+            if stop and (not extra_round or len(labelled) > budget):
+                break
+            rest = np.arange(len(F_pool)) if whole_pool else np.setdiff1d(np.arange(len(F_pool)), labelled)
+            if choose == "random":
+                if global_rng:
+                    new = np.random.choice(rest, size=n_step, replace=False)
+                elif random_choice == "permutation":
+                    new = rng.permutation(rest)[:n_step]
+                else:
+                    new = rng.choice(rest, size=n_step, replace=False)
+            else:
+                picked = choose(model, F_pool[rest], n_step)
+                new = picked if unmapped else rest[picked]
+            labelled = np.concatenate([labelled, new])
+        return np.array(scores)
+
+    return loop
+
+
+def test_active_learning_loop_right(capsys):
+    check_active_learning_curve(_loop())
+    assert _verdict(capsys).startswith("✔ Exercise 4.2")
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (_loop(score="train"), "labelled training rows; score on the validation set"),
+        (_loop(score="pool"), "whole pool; score on the validation set"),
+        (_loop(whole_pool=True), "hands the whole pool to the selection rule"),
+        (_loop(unmapped=True), "map them back to pool indices with rest[...]"),
+        (_loop(no_refit=True), "train a new model on the labelled rows in every round"),
+        (_loop(global_rng=True), "global random state"),
+        (_loop(seedless=True), "the same seed must give the same curve"),
+        (_loop(random_choice="permutation"), "rng.choice(rest, size=n_step, replace=False)"),
+        (_loop(early_stop=True), "rounds"),
+        (_loop(extra_round=True), "rounds"),
+        (_stub, "not done yet"),
+        (lambda *args, **kwargs: 0.5, "shape"),
+    ],
+)
+def test_active_learning_loop_wrong(capsys, wrong, hint):
+    check_active_learning_curve(wrong)
+    out = _verdict(capsys)
+    assert out.startswith("✘ Exercise 4.2") and hint in out, out
+
+
+# --------------------------------------------------------------------------- 4.5 scale and Rw
+
+
+def scale_and_rw_ok(g_obs, g_model):
+    scale = (g_obs @ g_model) / (g_model @ g_model)
+    return scale, np.sqrt(np.sum((g_obs - scale * g_model) ** 2) / np.sum(g_obs**2))
+
+
+def _ls(g_obs, g_model):
+    return (g_obs @ g_model) / (g_model @ g_model)
+
+
+def test_scale_and_rw_right(capsys):
+    check_scale_and_rw(scale_and_rw_ok)
+    assert _verdict(capsys).startswith("✔ Exercise 4.5")
+    check_scale_and_rw(lambda o, m: (_ls(o, m), np.sqrt(np.mean((o - _ls(o, m) * m) ** 2) / np.mean(o**2))))
+    assert _verdict(capsys).startswith("✔ Exercise 4.5")  # means instead of sums: the same ratio
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (lambda o, m: scale_and_rw_ok(o, m)[::-1], "you returned (rw, scale)"),
+        (lambda o, m: (1.0, scale_and_rw_ok(o, m)[1]), "the scale is 1"),
+        (lambda o, m: (np.abs(o).max() / np.abs(m).max(), 0.1), "ratio of the highest points"),
+        (lambda o, m: (o.max() / m.max(), 0.1), "ratio of the highest points"),
+        (lambda o, m: ((m @ o) / (o @ o), 0.1), "fits the data to the model"),
+        (lambda o, m: (np.mean(o / np.where(m == 0, 1, m)), 0.1), "least-squares scale"),
+        (lambda o, m: (_ls(o, m), np.sum((o - _ls(o, m) * m) ** 2) / np.sum(o**2)), "Rw²"),
+        (
+            lambda o, m: (
+                _ls(o, m),
+                np.sqrt(np.sum((o - _ls(o, m) * m) ** 2) / np.sum((_ls(o, m) * m) ** 2)),
+            ),
+            "not by the squared model",
+        ),
+        (lambda o, m: (_ls(o, m), np.sum(np.abs(o - _ls(o, m) * m)) / np.sum(np.abs(o))), "absolute values"),
+        (lambda o, m: (_ls(o, m), np.sqrt(np.sum((o - m) ** 2) / np.sum(o**2))), "unscaled model"),
+        (lambda o, m: (_ls(o, m), 1 - np.sqrt(np.sum((o - _ls(o, m) * m) ** 2) / np.sum(o**2))), "not √"),
+        (lambda o, m: _ls(o, m), "return two numbers"),
+        (lambda o, m: ("3.1", 0.1), "should be a number"),
+        (_stub, "not done yet"),
+    ],
+)
+def test_scale_and_rw_wrong(capsys, wrong, hint):
+    check_scale_and_rw(wrong)
+    out = _verdict(capsys)
+    assert out.startswith("✘ Exercise 4.5") and hint in out, out

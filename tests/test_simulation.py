@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.spatial.distance import pdist
 
 from helpers import simulation as S
 from helpers.data import R_GRID
@@ -131,8 +132,21 @@ def test_simulate_structure_follows_the_same_recipe():
     params = S.clean_parameters() | {"strain": 0.01}
     by_name = S.simulate("Icosahedral", "Au", 2, params)
     atoms = make_particle("Icosahedral", "Au", 2, d_nn=by_name.d_nn / 1.01)  # strained by 1.01 again below
-    g, g_max = S.simulate_structure(atoms, params)
+    g, g_max, used = S.simulate_structure(atoms, params)
+    assert used == params
     np.testing.assert_allclose(g, by_name.g, atol=1e-4)  # distinct distances are merged to within 1e-5 Å
     assert g_max == pytest.approx(by_name.g_max, rel=1e-4)
     with pytest.raises(TypeError, match="ase.Atoms"):
         S.simulate_structure(np.zeros((3, 3)), params)
+
+
+def test_a_disordered_structure_can_be_simulated_like_an_experiment():
+    # atoms moved at random: a few come close together; the artefact still sits below the typical d_nn
+    atoms = make_particle("FCC", "Au", 2)
+    atoms.rattle(stdev=0.25, rng=np.random.default_rng(0))
+    params = S.draw_parameters(np.random.default_rng(3)) | {"artefact": 0.05}
+    params["delta2"] = 4.0  # more than the squared shortest distance of the rattled cluster
+    g, g_max, used = S.simulate_structure(atoms, params, np.random.default_rng(4))
+    assert np.abs(g).max() == pytest.approx(1.0) and g_max > 0
+    shortest = pdist(atoms.get_positions()).min()
+    assert used["delta2"] < shortest**2 < 4.0 and used["qmax"] == params["qmax"]

@@ -1,4 +1,5 @@
-"""Self-checks for session 4, recent trends: active and continual learning, uncertainty, few-shot (4.1-4.4, quiz)."""
+"""Self-checks for session 4, recent trends: active and continual learning, uncertainty, real measurements, few-shot
+(4.1-4.6, quiz)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from helpers.checks._core import (
     call,
     check,
     expect_array,
+    expect_number,
     expect_pair,
     fail,
     register_quiz,
@@ -18,9 +20,11 @@ from helpers.checks._core import (
 )
 
 __all__ = [
+    "check_active_learning_curve",
     "check_nearest_centroid_predict",
     "check_predictive_entropy",
     "check_replay_buffer",
+    "check_scale_and_rw",
     "check_uncertainty_sampling",
 ]
 
@@ -184,6 +188,154 @@ def _real_model():
 # --------------------------------------------------------------------------- Exercise 4.2
 
 
+def _al_data():
+    """A small pool (120 points) and validation set (60) of three overlapping 2-D classes."""
+    rng = np.random.default_rng(7)
+    centres = np.array([[0.0, 0.0], [2.2, 0.3], [1.0, 2.0]])
+    labels = np.array(["FCC", "HCP", "Icosahedral"])
+    pick = rng.integers(0, 3, size=180)
+    X = centres[pick] + rng.normal(scale=0.9, size=(180, 2))
+    return X[:120], labels[pick[:120]], X[120:], labels[pick[120:]]
+
+
+_AL_ARGS = {"n_start": 6, "n_step": 4, "budget": 30}
+
+
+def _al_model():
+    from sklearn.neighbors import KNeighborsClassifier
+
+    return KNeighborsClassifier(n_neighbors=3, weights="distance")
+
+
+def _al_reference(
+    choose, make_model, F_pool, y_pool, F_val, y_val, seed, n_start, n_step, budget, *, score_on=None
+):
+    """The loop of Exercise 4.2; ``score_on`` = "train" or "pool" scores on the wrong data (to recognise it)."""
+    from sklearn.metrics import balanced_accuracy_score
+
+    rng = np.random.default_rng(seed)
+    labelled = rng.choice(len(F_pool), size=n_start, replace=False)
+    scores = []
+    while True:
+        model = make_model().fit(F_pool[labelled], y_pool[labelled])
+        if score_on == "train":
+            scores.append(balanced_accuracy_score(y_pool[labelled], model.predict(F_pool[labelled])))
+        elif score_on == "pool":
+            scores.append(balanced_accuracy_score(y_pool, model.predict(F_pool)))
+        else:
+            scores.append(balanced_accuracy_score(y_val, model.predict(F_val)))
+        if len(labelled) >= budget:
+            return np.array(scores)
+        rest = np.setdiff1d(np.arange(len(F_pool)), labelled)
+        new = (
+            rng.choice(rest, size=n_step, replace=False)
+            if choose == "random"
+            else rest[choose(model, F_pool[rest], n_step)]
+        )
+        labelled = np.concatenate([labelled, new])
+
+
+class _SpyRule:
+    """Least confidence (Exercise 4.1's rule), remembering what the student's loop hands it each round."""
+
+    def __init__(self):
+        self.calls = []  # (number of rows offered, number of training rows of the model, distinct training rows)
+
+    def __call__(self, model, X_rest, n):
+        fitted = np.asarray(getattr(model, "_fit_X", np.empty((0, 2))))
+        distinct = len(np.unique(fitted, axis=0)) if fitted.size else 0
+        self.calls.append((len(X_rest), len(fitted), distinct))
+        return np.argsort(model.predict_proba(X_rest).max(axis=1), kind="stable")[:n]
+
+
+@check("Exercise 4.2")
+def check_active_learning_curve(active_learning_curve):
+    """Exercise 4.2: ``active_learning_curve(choose, make_model, F_pool, y_pool, F_val, y_val, seed, ...)``
+    -> balanced accuracy on the validation set after every round."""
+    F_pool, y_pool, F_val, y_val = _al_data()
+    n_start, n_step, budget = _AL_ARGS["n_start"], _AL_ARGS["n_step"], _AL_ARGS["budget"]
+    rounds = (budget - n_start) // n_step + 1
+
+    def run(choose, seed):
+        out = call(
+            active_learning_curve, choose, _al_model, F_pool, y_pool, F_val, y_val, seed, **_AL_ARGS,
+            returns=f"one balanced accuracy per round, shape ({rounds},)",
+            slow_hint="does the loop stop when the number of labelled rows reaches the budget?",
+        )  # fmt: skip
+        try:
+            scores = np.asarray(out, dtype=float)
+        except (TypeError, ValueError):
+            fail(f"return the scores as a list or array of numbers, one per round, got {type(out).__name__}.")
+        require(scores.ndim == 1, f"return one score per round (a 1-D array), got shape {scores.shape}.")
+        return scores
+
+    seed_hint = (
+        "the same seed must give the same curve: make rng = np.random.default_rng(seed) once and draw the "
+        "random start and every random choice from it."
+    )
+    global_hint = "your loop uses NumPy's global random state (np.random.*): draw from rng = np.random.default_rng(seed)."
+    spy = _SpyRule()
+    with GlobalRandomUse() as global_rng:
+        scores = run(spy, 0)
+    expected = _al_reference(_SpyRule(), _al_model, F_pool, y_pool, F_val, y_val, 0, **_AL_ARGS)
+    require(
+        len(scores) == rounds,
+        f"with n_start={n_start}, n_step={n_step} and budget={budget} there are {rounds} rounds (a score at "
+        f"{n_start}, {n_start + n_step}, ..., {budget} labels, the start included); you returned {len(scores)} "
+        "scores. Check when the loop stops: score first, then stop once the budget is reached.",
+    )
+    require(not global_rng.used, global_hint)
+    require(np.allclose(run(_SpyRule(), 0), scores), seed_hint)
+    offered = [c[0] for c in spy.calls]
+    require(
+        not (offered and offered[-1] == len(F_pool)),
+        "your loop hands the whole pool to the selection rule, labelled rows included; give it only the "
+        "rows not labelled yet (e.g. rest = np.setdiff1d(np.arange(len(F_pool)), labelled)).",
+    )
+    trained = [c[1] for c in spy.calls]
+    require(
+        len(set(trained)) == len(trained),
+        "the model the rule sees has the same number of training rows every round: train a new model on "
+        "the labelled rows in every round, after adding the new ones.",
+    )
+    require(
+        all(c[1] == c[2] for c in spy.calls),
+        "some rows were labelled twice: the rule returns positions within the rows you gave it (the "
+        "unlabelled rest), so map them back to pool indices with rest[...] before adding them.",
+    )
+    if not np.allclose(scores, expected):
+        for where, hint in (
+            (
+                "train",
+                "these are accuracies on the labelled training rows; score on the validation set (F_val, y_val).",
+            ),
+            ("pool", "these are accuracies on the whole pool; score on the validation set (F_val, y_val)."),
+        ):
+            wrong = _al_reference(
+                _SpyRule(), _al_model, F_pool, y_pool, F_val, y_val, 0, **_AL_ARGS, score_on=where
+            )
+            require(not np.allclose(scores, wrong), hint)
+        fail(
+            "the scores differ from the reference loop: start from rng.choice(len(F_pool), size=n_start, "
+            "replace=False); each round fit make_model() on the labelled rows, append its balanced accuracy "
+            "on the validation set, stop at the budget, then add the n_step rows the rule picks."
+        )
+    with GlobalRandomUse() as global_rng:
+        random0 = run("random", 0)
+    require(not global_rng.used, global_hint)
+    require(np.allclose(run("random", 0), random0), seed_hint)
+    require(
+        np.allclose(random0, _al_reference("random", _al_model, F_pool, y_pool, F_val, y_val, 0, **_AL_ARGS)),
+        'with choose="random" draw the new rows with rng.choice(rest, size=n_step, replace=False) from the '
+        "rows not labelled yet (rng: the generator made from seed).",
+    )
+    require(
+        not np.allclose(run("random", 1), random0),
+        "another seed gives the same random curve: draw every random number from rng = np.random.default_rng(seed).",
+    )
+    return f"{rounds} rounds from {n_start} to {budget} labels, the same curve as the reference for rule and seed."
+
+
 def _old_data() -> tuple[np.ndarray, np.ndarray]:
     n = 60
     X = np.column_stack([np.arange(n, dtype=float), np.linspace(-1, 1, n), np.cos(np.arange(n))])
@@ -191,9 +343,9 @@ def _old_data() -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-@check("Exercise 4.2")
+@check("Exercise 4.3")
 def check_replay_buffer(replay_buffer):
-    """Exercise 4.2: ``replay_buffer(X_old, y_old, size, seed)`` -> (X_buf, y_buf), a random subsample."""
+    """Exercise 4.3: ``replay_buffer(X_old, y_old, size, seed)`` -> (X_buf, y_buf), a random subsample."""
     X_old, y_old = _old_data()
 
     def run(seed):
@@ -251,12 +403,12 @@ def check_replay_buffer(replay_buffer):
     return "a random, reproducible sample of old examples, X and y kept together."
 
 
-# --------------------------------------------------------------------------- Exercise 4.3
+# --------------------------------------------------------------------------- Exercise 4.4
 
 
-@check("Exercise 4.3")
+@check("Exercise 4.4")
 def check_predictive_entropy(predictive_entropy):
-    """Exercise 4.3: ``predictive_entropy(proba)`` -> entropy (nats) of each row of class probabilities."""
+    """Exercise 4.4: ``predictive_entropy(proba)`` -> entropy (nats) of each row of class probabilities."""
     proba = np.array(
         [
             [0.25, 0.25, 0.25, 0.25],  # ln 4
@@ -311,7 +463,69 @@ def check_predictive_entropy(predictive_entropy):
     return "0 for a certain prediction, ln(K) for a uniform one."
 
 
-# --------------------------------------------------------------------------- Exercise 4.4
+# --------------------------------------------------------------------------- Exercise 4.5
+
+
+def _fit_curves() -> tuple[np.ndarray, np.ndarray]:
+    """A PDF-like model curve and 'data': 3.2 times it, plus a smooth misfit, so that only least squares
+    gives the right scale (the ratio of the peaks does not)."""
+    r = np.linspace(1.5, 20.0, 371)
+    model = np.exp(-0.12 * r) * np.sin(2.3 * r) * (1 + 0.3 * np.cos(0.7 * r)) - 0.2 * r * np.exp(-0.2 * r)
+    data = 3.2 * model + 0.35 * np.sin(0.9 * r) * np.exp(-0.1 * r)
+    return data, model
+
+
+@check("Exercise 4.5")
+def check_scale_and_rw(scale_and_rw):
+    """Exercise 4.5: ``scale_and_rw(g_obs, g_model)`` -> (best scale, Rw of the scaled model)."""
+    g_obs, g_model = _fit_curves()
+    out = call(scale_and_rw, g_obs, g_model, returns="a pair (scale, rw) of numbers")
+    scale, rw = expect_pair(out, "return two numbers, `return scale, rw`; got {got}.")
+    scale = expect_number(scale, "scale", hint="the scale should be a number, got {got}.")
+    rw = expect_number(rw, "rw", hint="Rw should be a number, got {got}.")
+    best = float(g_obs @ g_model / (g_model @ g_model))
+    residual = g_obs - best * g_model
+    right_rw = float(np.sqrt(np.sum(residual**2) / np.sum(g_obs**2)))
+    require(
+        not (abs(scale - right_rw) < 1e-9 and abs(rw - best) < 1e-9),
+        "you returned (rw, scale); the order is (scale, rw).",
+    )
+    require(abs(scale - 1.0) > 1e-9, "the scale is 1: fit it, the data come on an arbitrary scale.")
+    peaks = (float(np.abs(g_obs).max() / np.abs(g_model).max()), float(g_obs.max() / g_model.max()))
+    require(
+        all(abs(scale - ratio) > 1e-6 for ratio in peaks),
+        "that is the ratio of the highest points; the best scale makes Σ(Gobs - s·Gmodel)² smallest: set its "
+        "derivative with respect to s to zero.",
+    )
+    require(
+        abs(scale - float(g_model @ g_obs / (g_obs @ g_obs))) > 1e-9,
+        "your scale fits the data to the model (Gmodel ≈ s·Gobs); scale the model to the data: "
+        "s = Σ Gobs·Gmodel / Σ Gmodel².",
+    )
+    require(abs(scale - best) < 1e-6 * abs(best), "not the least-squares scale Σ Gobs·Gmodel / Σ Gmodel².")
+    require(abs(rw - right_rw**2) > 1e-9, "that is Rw²: take the square root.")
+    require(
+        abs(rw - float(np.sqrt(np.sum(residual**2) / np.sum((best * g_model) ** 2)))) > 1e-9,
+        "Rw divides by Σ Gobs², the data, not by the squared model.",
+    )
+    require(
+        abs(rw - float(np.sum(np.abs(residual)) / np.sum(np.abs(g_obs)))) > 1e-9,
+        "that uses absolute values; Rw is built from squares: √(Σ(Gobs − Gcalc)² / Σ Gobs²).",
+    )
+    require(
+        abs(rw - float(np.sqrt(np.sum((g_obs - g_model) ** 2) / np.sum(g_obs**2)))) > 1e-9,
+        "your Rw compares the data with the unscaled model; use the scaled one, scale · g_model.",
+    )
+    require(abs(rw - right_rw) < 1e-6, "not √(Σ(Gobs − s·Gmodel)² / Σ Gobs²).")
+    twice, again = call(scale_and_rw, 2.0 * g_obs, g_model, returns="a pair (scale, rw)")
+    require(
+        abs(float(twice) - 2 * best) < 1e-6 * abs(best) and abs(float(again) - right_rw) < 1e-6,
+        "data twice as large should give twice the scale and the same Rw.",
+    )
+    return f"scale {best:.3f} by least squares, Rw {right_rw:.3f}; doubling the data doubles the scale only."
+
+
+# --------------------------------------------------------------------------- Exercise 4.6
 
 
 def _nearest(Z_support, y_support, Z_query, *, centre=np.mean, ord=2, farthest=False) -> np.ndarray:
@@ -338,9 +552,9 @@ def _prototype_predictions(fn, Z_support, y_support, Z_query) -> np.ndarray:
     return pred
 
 
-@check("Exercise 4.4")
+@check("Exercise 4.6")
 def check_nearest_centroid_predict(nearest_centroid_predict):
-    """Exercise 4.4: ``nearest_centroid_predict(Z_support, y_support, Z_query)`` -> predicted labels."""
+    """Exercise 4.6: ``nearest_centroid_predict(Z_support, y_support, Z_query)`` -> predicted labels."""
     # Class "A": one example near the query at (2.2, 0) but a centroid far away; class "B" compact.
     # The last query is nearer to A's mean than to B's, but nearer to B's than to A's median.
     Z_support = np.array([[2.0, 0.0], [-6.0, 0.0], [-6.0, 1.0], [4.0, 0.0], [4.0, 0.5], [4.0, -0.5]])
@@ -449,6 +663,22 @@ register_quiz(
                     "c": "overfitting is judged on validation data, not from the entropy of one input.",
                 },
                 reread="Practical · 5 · Uncertainty and out-of-distribution inputs",
+            ),
+            5: Question(
+                answer="b",
+                why=(
+                    "a fit decides, and a difference of 0.000 in Rw decides nothing: the data say fcc packing "
+                    "(octahedron and fcc particle fit equally, the decahedron clearly worse) but not the outline."
+                ),
+                wrong={
+                    "a": "the classifier proposes; its 0.53 is not evidence from the data, and the fits do not tell "
+                    "the octahedron from the fcc particle (ΔRw = 0.000 < 0.02).",
+                    "c": "the decahedron fits clearly worse than both fcc-packed models (Rw 0.141 against 0.100): "
+                    "the data speak against it.",
+                    "d": "the classifier did its job, proposing fcc-packed candidates; it is not sure, which is why "
+                    "the fit has the last word.",
+                },
+                reread="Practical · 6 · Real measurements: a learned model proposes, a fit decides",
             ),
         },
     )
