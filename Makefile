@@ -32,7 +32,15 @@ $(VENV)/.installed: pyproject.toml
 	  || $(PYTHON) -m pip --python $(PY) install --quiet --disable-pip-version-check "$(UV_PIN)" 2>/dev/null \
 	  || { $(PY) -m ensurepip --default-pip >/dev/null && $(PY) -m pip install --quiet "$(UV_PIN)"; }
 	$(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PY) -e ".[dev]" pip
+	@$(MAKE) -s lab-settings
 	@touch $@
+
+# No "Jupyter news?" pop-up and no update check over the first notebook: JupyterLab's app-wide
+# defaults (binder/postBuild installs the same file on Binder).
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+.PHONY: lab-settings
+lab-settings:
+	@mkdir -p $(dir $(LAB_OVERRIDES)) && cp binder/jupyterlab-overrides.json $(LAB_OVERRIDES)
 
 # The website's tooling (the `site` extra of pyproject.toml, and MathJax from docs/package-lock.json)
 # goes into the same .venv, only when a site target is asked for: `make lab` and `make test` never need it.

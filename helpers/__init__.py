@@ -2,11 +2,33 @@
 
 One module per concern; data flows one way::
 
-    structures (ASE atoms) -> pdf (G(r), pure physics) -> data (dataset, load_gr) -> split -> notebooks
+    structures (ASE particles) -> pdf (G(r), pure physics) -> simulation (the recipe and its parameter table)
+        -> generate (writes the dataset) / data (loads it) / measured (measured files) / augment
+        -> split, fit, identify -> notebooks
 
-``perceptron`` and ``gradient_descent`` compute what session 2's explorers show;
-``plotting``, ``widgets`` (drawing only) and ``checks`` serve the notebooks.  Import what you
-need explicitly, e.g. ``from helpers.data import load_pdfs``.
+=================  ===================================================================================
+module             what it does
+=================  ===================================================================================
+``structures``     the seven structure types, eight sizes each, built with ASE
+``pdf``            the X-ray PDF G(r) of a particle (DiffPy conventions; delta2, small-angle baseline)
+``simulation``     how a PDF of the dataset is made: the one parameter table and the recipe
+``generate``       ``python -m helpers.generate`` (``make data``): the dataset file, byte-identical
+``data``           the dataset's format and loading: ``load_pdfs``, ``to_xy``, ``R_GRID``
+``measured``       measured PDF files: ``load_gr``, headers, band-limited resampling, the shipped files
+``augment``        experiment-like PDFs by re-simulation (session 4)
+``split``          60-20-20 splits with the test set in a ``Vault``
+``fit``            one candidate particle fitted to a measured G(r) (scale, d_nn, Biso, Qdamp, delta2; Rw)
+``identify``       classify a measured PDF, then verify by fitting (``python -m helpers.identify``)
+``files``          atomic writes and checksums
+``validation``     ``check_scalar``, the one validator for numbers
+``perceptron``,    the engines behind session 2's explorers
+``gradient_descent``
+``plotting``       the course's plot style and standard figures
+``widgets``        the explorers (drawing and reacting only)
+``checks``         the self-checks of the exercises and the quizzes
+=================  ===================================================================================
+
+Import what you need explicitly, e.g. ``from helpers.data import load_pdfs``.
 """
 
 __version__ = "0.1.0"

@@ -23,3 +23,13 @@ def test_make_lab_serves_lab_and_api_status(lab):
     assert {"notebooks", "solutions", "data"} <= names, names
     printed = lab["log"].read_text(encoding="utf-8", errors="replace")
     assert f"http://localhost:{lab['port']}/lab" in printed, printed[:500]
+
+
+def test_make_lab_asks_no_news_question_and_checks_no_updates(lab):
+    # the app-wide defaults `make venv` installs (binder/jupyterlab-overrides.json): a student's first
+    # notebook opens without the "Would you like to get notified about official Jupyter news?" pop-up
+    base, token = lab["base"], lab["token"]
+    url = f"{base}/lab/api/settings/@jupyterlab/apputils-extension:notification?token={token}"
+    properties = json.loads(wait_for(url))["schema"]["properties"]
+    assert properties["fetchNews"]["default"] == "false"
+    assert properties["checkForUpdates"]["default"] is False
