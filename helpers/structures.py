@@ -41,6 +41,7 @@ peaks at long distances) differs.  :data:`CATALOGUE` lists every particle;
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from numbers import Integral
 from typing import NamedTuple
@@ -206,13 +207,19 @@ def shape_of(structure_type: str, size: int) -> Shape:
     return CATALOGUE[structure_type][_check_type_and_size(structure_type, size) - 1]
 
 
+_ASE_BUILDERS = threading.Lock()  # ASE's cluster and lattice builders are shared objects with state
+
+
 @lru_cache(maxsize=128)
 def unit_positions(structure_type: str, size: int) -> np.ndarray:
     """Atom positions for nearest-neighbour distance 1, centred on the origin (read-only array).
 
     Geometry scales linearly with d_nn, so every element's particle is this times its d_nn.
+    Safe to call from several threads (helpers.identify fits in two): ASE's builders are module-level
+    objects that keep state while they build, so one particle is built at a time.
     """
-    pos = _build(shape_of(structure_type, size))
+    with _ASE_BUILDERS:
+        pos = _build(shape_of(structure_type, size))
     pos = np.ascontiguousarray(pos - pos.mean(axis=0), dtype=float)
     pos.setflags(write=False)
     return pos

@@ -149,3 +149,16 @@ def test_particles_are_centred_and_independent_copies():
 def test_bad_arguments_are_named(args, kwargs, error, match):
     with pytest.raises(error, match=match):
         make_particle(*args, **kwargs)
+
+
+def test_particles_can_be_built_from_several_threads():
+    # ASE's builders keep state while they build: without a lock two threads corrupt each other's particle
+    from concurrent.futures import ThreadPoolExecutor
+
+    unit_positions.cache_clear()
+    cases = [(t, s) for t in ("HCP", "FCC", "BCC", "Decahedral") for s in SIZES[t]] * 2
+    with ThreadPoolExecutor(4) as pool:
+        built = list(pool.map(lambda c: unit_positions(*c).copy(), cases))
+    unit_positions.cache_clear()
+    for (t, s), pos in zip(cases, built):
+        assert np.array_equal(pos, unit_positions(t, s)), (t, s)
