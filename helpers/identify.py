@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import math
 import re
 import sys
 from collections.abc import Sequence
@@ -46,6 +45,7 @@ from helpers.fit import R_RANGE, FitData, FitResult, fit_type, prepare_data
 from helpers.measured import header_float, load_gr, prepare_measured, read_header
 from helpers.simulation import TABLE
 from helpers.structures import ELEMENTS, STRUCTURE_TYPES, nearest_neighbour_distance
+from helpers.validation import check_scalar
 
 UNDECIDED = 0.02
 """Rw difference below which the data do not tell two candidates apart."""
@@ -197,11 +197,11 @@ def read_measurement(source, *, qmax: float | None = None, qmin: float | None = 
             f"{name}: no Qmax in its header; pass qmax= (the Qmax of its Fourier transform, Å⁻¹; "
             f"its F(Q) has signal up to about {estimate_qmax(r, g):.1f} Å⁻¹)"
         )
-    if not (isinstance(q_max, (int, float)) and math.isfinite(q_max) and q_max > 0):
-        raise ValueError(f"{name}: qmax must be a positive number of Å⁻¹, got {q_max!r}")
+    q_max = check_scalar(q_max, f"{name}: qmax", min_val=0.0, include_boundaries="neither", unit="Å⁻¹")
     q_min = qmin if qmin is not None else header_float(header, "qmin")
     if q_min is None:
         q_min = TABLE["qmin"].clean
+    q_min = check_scalar(q_min, f"{name}: qmin", unit="Å⁻¹")
     if not (0.0 <= q_min < q_max):
         raise ValueError(f"{name}: qmin = {q_min} Å⁻¹ must be >= 0 and below qmax = {q_max} Å⁻¹")
     seen = estimate_qmax(r, g)

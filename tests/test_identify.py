@@ -57,7 +57,7 @@ def test_unseen_particles_are_recovered_in_at_least_90_percent_of_cases():
         unit -= unit.mean(axis=0)
         params = draw_parameters(rng)
         atoms = Atoms(["Cu"] * len(unit), positions=unit * d_nn)
-        g, _ = simulate_structure(atoms, params, rng, r=R)
+        g, _, _ = simulate_structure(atoms, params, rng, r=R)
         table = identify((R, g), qmax=params["qmax"], qmin=params["qmin"])
         assert list(table.columns) == COLUMNS and sorted(table.index) == sorted(STRUCTURE_TYPES)
         assert table["probability"].sum() == pytest.approx(1.0) and table["rw"].is_monotonic_increasing
@@ -80,7 +80,7 @@ def test_fcc_octahedral_ambiguity_is_reported_not_hidden():
     unit = Octahedron("Cu", 6, 0, latticeconstant=FCC_A).positions
     rng = np.random.default_rng(3)
     params = draw_parameters(rng) | {"qmax": 20.0}
-    g, _ = simulate_structure(Atoms(["Cu"] * len(unit), positions=unit * 2.9), params, rng, r=R)
+    g, _, _ = simulate_structure(Atoms(["Cu"] * len(unit), positions=unit * 2.9), params, rng, r=R)
     table = identify((R, g), qmax=20.0, qmin=params["qmin"])
     assert set(table.index[:2]) == {"FCC", "Octahedral"}
     gap = table["rw"].iloc[1] - table["rw"].iloc[0]
@@ -156,7 +156,7 @@ def _a_pdf():
     pos = Octahedron("Cu", 7, 0, latticeconstant=FCC_A).positions * 2.77
     from helpers.simulation import clean_parameters
 
-    g, _ = simulate_structure(
+    g, _, _ = simulate_structure(
         Atoms(["Pt"] * len(pos), positions=pos), clean_parameters() | {"qmax": 25.0}, r=R
     )
     return g
@@ -196,12 +196,22 @@ def test_bad_input_gets_a_clear_error_naming_the_file(tmp_path, case, match):
         (42, {"qmax": 25.0}, "a file path or a pair"),
         ((R, R[:-1]), {"qmax": 25.0}, "same length"),
         ((R[::-1], R), {"qmax": 25.0}, "strictly increasing"),
-        ((R, np.sin(R)), {"qmax": -5.0}, "qmax must be a positive number"),
+        ((R, np.sin(R)), {"qmax": -5.0}, "qmax must be > 0 Å⁻¹, got -5.0"),
+        ((R, np.sin(R)), {"qmax": float("nan")}, "qmax must be finite"),
     ],
 )
 def test_bad_arrays_get_a_clear_error(source, kwargs, match):
     with pytest.raises(ValueError, match=match):
         identify(source, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [({"qmax": "25"}, "qmax must be a number"), ({"qmax": 25.0, "qmin": True}, "qmin must be a number")],
+)
+def test_a_qmax_of_the_wrong_type_is_named(kwargs, match):
+    with pytest.raises(TypeError, match=match):
+        identify((R, np.sin(R)), **kwargs)
 
 
 def test_estimate_qmax_finds_the_band_limit():
