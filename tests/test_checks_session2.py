@@ -330,6 +330,70 @@ def test_one_vs_rest_wrong_answers_fail(capsys, fn, hint):
     assert out.startswith("✘ Exercise 2.2") and hint in out, out
 
 
+# The same answers as a notebook writes them: calling the global `perceptron` (the student's Exercise 2.1),
+# which the check replaces by a stand-in with known weights while it runs.
+perceptron = perceptron_right
+
+
+def ovr_calls(X_train, y_train, X, max_updates=1000, seed=0, labels=None, score=None, classes_used=None):
+    """One-vs-rest through the global `perceptron`, with a replaceable labelling and scoring (the mistakes)."""
+    classes = np.unique(y_train)
+    scores = np.empty((len(X), len(classes)))
+    for k, c in enumerate(classes if classes_used is None else classes_used(classes)):
+        y_k = np.where(y_train == c, 1, -1) if labels is None else labels(y_train, c)
+        w, _ = perceptron(X_train, y_k, max_updates=max_updates, seed=seed)
+        scores[:, k] = w[0] + X @ w[1:] if score is None else score(w, X)
+    return classes[np.argmax(scores, axis=1)]
+
+
+def ovr_calls_min(X_train, y_train, X, max_updates=1000, seed=0):
+    classes = np.unique(y_train)
+    W = np.array([perceptron(X_train, np.where(y_train == c, 1, -1), max_updates, seed)[0] for c in classes])
+    return classes[np.argmin(W[:, 0] + X @ W[:, 1:].T, axis=1)]
+
+
+def ovr_calls_fixed(X_train, y_train, X, max_updates=1000, seed=0):
+    return ovr_calls(X_train, y_train, X)  # max_updates and seed not passed on
+
+
+def test_one_vs_rest_through_the_global_perceptron_passes_and_the_global_is_restored(capsys):
+    s2.check_one_vs_rest_predict(ovr_calls)
+    assert verdict(capsys).startswith("✔ Exercise 2.2")
+    assert perceptron is perceptron_right
+
+
+@pytest.mark.parametrize(
+    "fn, hint",
+    [
+        (
+            lambda *a, **k: ovr_calls(*a, **k, score=lambda w, X: np.where(w[0] + X @ w[1:] >= 0, 1, -1)),
+            "only +1 or −1",
+        ),
+        (lambda *a, **k: ovr_calls(*a, **k, score=lambda w, X: X @ w[1:]), "leave out the bias"),
+        (ovr_calls_min, "smallest"),
+        (lambda *a, **k: ovr_calls(*a, **k, labels=lambda y, c: (y == c).astype(int)), "0/1"),
+        (lambda *a, **k: ovr_calls(*a, **k, labels=lambda y, c: y == c), "True/False"),
+        (lambda *a, **k: ovr_calls(*a, **k, labels=lambda y, c: np.where(y == c, -1, 1)), "wrong way round"),
+        (lambda *a, **k: ovr_calls(*a, **k, labels=lambda y, c: y), "+1 and −1 only"),
+        (lambda *a, **k: ovr_calls(*a, **k, classes_used=lambda cl: cl[:-1]), "called perceptron 2 time(s)"),
+        (
+            lambda *a, **k: ovr_calls(*a, **k, labels=lambda y, c: np.where(y == "Au", 1, -1)),
+            "exactly the rows",
+        ),
+        (ovr_calls_fixed, "pass max_updates on"),
+        (
+            lambda X_train, y_train, X, max_updates=1000, seed=0: ovr_calls(X_train, y_train, X, max_updates),
+            "pass seed on",
+        ),
+    ],
+)
+def test_one_vs_rest_through_the_global_perceptron_wrong(capsys, fn, hint):
+    s2.check_one_vs_rest_predict(fn)
+    out = verdict(capsys)
+    assert out.startswith("✘ Exercise 2.2") and hint in out, out
+    assert perceptron is perceptron_right
+
+
 # --------------------------------------------------------------------------- Exercise 2.3
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import warnings
+import numbers
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,7 @@ from helpers.structures import STRUCTURE_TYPES
 __all__ = [
     "check_choose_k_on_validation",
     "check_class_counts",
-    "check_make_scaled_model",
+    "check_cross_validate_scaled",
     "check_sampling_bias_split",
 ]
 
@@ -274,83 +274,242 @@ def check_choose_k_on_validation(choose_k_on_validation):
 
 
 # --------------------------------------------------------------------------- Exercise 1.4
+#
+# Typical mistakes, each with its own hint: no scaler at all; one scaler fitted on all of X before the loop
+# (the leak the exercise is about); a second scaler fitted on the held-out rows; the held-out rows left
+# unscaled; trained on the held-out rows and scored on the training rows (the two index arrays swapped);
+# scored on the training rows; folds of one's own instead of those of `cv`; X changed in place; the mean
+# returned instead of one accuracy per fold. The check hands the student's function a classifier that
+# remembers what it was fitted on and asked to predict, so each mistake is seen directly, whatever the scores.
+
+_SPY_LOGS: dict[str, list] = {}
 
 
-def _scale_case():
-    """Two classes told apart by a feature of size ~1, next to a noise feature of size ~1000."""
+def _spy_class():
+    """A nearest-centroid classifier that logs the rows it is fitted on and asked to predict (built lazily:
+    scikit-learn is imported only when the check runs)."""
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    class RecordingClassifier(ClassifierMixin, BaseEstimator):
+        """Nearest class mean; every fit and predict is logged under ``log`` (clones share the log)."""
+
+        def __init__(self, log: str = ""):
+            self.log = log
+
+        def fit(self, X, y):
+            X, y = np.asarray(X, dtype=float), np.asarray(y)
+            _SPY_LOGS.setdefault(self.log, []).append(("fit", X.copy()))
+            self.classes_ = np.unique(y)
+            self.centres_ = np.array([X[y == c].mean(axis=0) for c in self.classes_])
+            return self
+
+        def predict(self, X):
+            X = np.asarray(X, dtype=float)
+            _SPY_LOGS.setdefault(self.log, []).append(("predict", X.copy()))
+            distances = ((X[:, None, :] - self.centres_[None, :, :]) ** 2).sum(axis=2)
+            return self.classes_[np.argmin(distances, axis=1)]
+
+    return RecordingClassifier
+
+
+class _RecordingCV:
+    """A StratifiedKFold that remembers whether its folds were asked for."""
+
+    def __init__(self, n_splits: int, seed: int):
+        from sklearn.model_selection import StratifiedKFold
+
+        self._cv = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+        self.used = False
+
+    def split(self, X, y=None, groups=None):
+        self.used = True
+        return self._cv.split(X, y, groups)
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        return self._cv.get_n_splits(X, y, groups)
+
+    def __repr__(self):
+        return repr(self._cv)
+
+
+def _scaling_case():
+    """40 rows, two classes: one informative column of size ~1 between a column of size ~1000 (offset 5000)
+    and one of size ~0.01, so that scaled and unscaled rows, and each fold's scaler, differ clearly."""
     rng = np.random.default_rng(3)
-    n = 120
-    y = np.repeat(["A", "B"], n // 2)
-    signal = np.where(y == "A", -1.0, 1.0) + rng.normal(scale=0.4, size=n)
-    noise = rng.normal(scale=1000.0, size=n)
-    return np.column_stack([signal, noise]), y
+    y = np.repeat(["A", "B"], 20)
+    signal = np.where(y == "A", -1.0, 1.0) + rng.normal(scale=0.5, size=40)
+    X = np.column_stack([signal, 5000 + rng.normal(scale=1000.0, size=40), rng.normal(scale=0.01, size=40)])
+    order = rng.permutation(40)
+    return X[order], y[order]
+
+
+def _scaled(fit_rows, rows):
+    """``rows`` transformed by a StandardScaler fitted on ``fit_rows``."""
+    mean, std = fit_rows.mean(axis=0), fit_rows.std(axis=0)
+    return (rows - mean) / std
+
+
+def _same_rows(a, b) -> bool:
+    return a.shape == b.shape and np.allclose(a, b, rtol=1e-9, atol=1e-9)
+
+
+def _fit_hint(fitted, X, train, test) -> str:
+    """Why the rows given to fit are not the training rows scaled by their own scaler ('' if they are)."""
+    if _same_rows(fitted, _scaled(X[train], X[train])):
+        return ""
+    if _same_rows(fitted, X[train]):
+        return "your model was fitted on unscaled rows: scale the training rows with a StandardScaler first."
+    if len(fitted) and np.allclose(fitted.min(axis=0), 0) and np.allclose(fitted.max(axis=0), 1):
+        return (
+            "your training rows are scaled to 0..1 (a MinMaxScaler?); the exercise asks for a StandardScaler "
+            "(mean 0 and standard deviation 1 in every column)."
+        )
+    if _same_rows(fitted, _scaled(X, X[train])):
+        return (
+            "your scaler was fitted on all of X, the held-out rows of every fold included — the very leak this "
+            "exercise is about: fit a new StandardScaler on the training rows of each fold only."
+        )
+    if len(fitted) == len(test) and (
+        _same_rows(fitted, _scaled(X[test], X[test])) or _same_rows(fitted, X[test])
+    ):
+        return (
+            "your model was fitted on the held-out rows: cv.split gives (train_idx, test_idx), in that order; "
+            "fit on the training rows and score on the held-out ones."
+        )
+    if len(fitted) != len(train):
+        return (
+            f"your model was fitted on {len(fitted)} rows, but the training part of this fold has {len(train)}: "
+            "loop over the folds of `cv` (for train_idx, test_idx in cv.split(X, y))."
+        )
+    return (
+        "the rows your model was fitted on are not the training rows of the fold, scaled by a StandardScaler "
+        "fitted on them: loop over cv.split(X, y) and use its folds as they come."
+    )
+
+
+def _predict_hint(asked, X, train, test) -> str:
+    """Why the rows the model was asked to predict are not the held-out rows scaled with the training scaler."""
+    if _same_rows(asked, _scaled(X[train], X[test])):
+        return ""
+    if _same_rows(asked, X[test]):
+        return (
+            "you scale the training rows but score the model on unscaled held-out rows: transform them with "
+            "the same scaler (scaler.transform) before scoring."
+        )
+    if _same_rows(asked, _scaled(X[test], X[test])):
+        return (
+            "you fitted a second scaler on the held-out rows: transform them with the scaler fitted on the "
+            "training rows (transform, not fit_transform) — the held-out rows must not shape the preprocessing."
+        )
+    if _same_rows(asked, _scaled(X[train], X[train])):
+        return "you score the model on its own training rows: score it on the held-out rows of each fold."
+    return (
+        "the rows your model is scored on are not the held-out rows of the fold, transformed with the scaler "
+        "of the training rows."
+    )
+
+
+def _folds_of_log(log) -> list[tuple[np.ndarray, list[np.ndarray]]]:
+    """The log as (rows fitted on, [rows asked to predict after that fit, ...]), one entry per fit."""
+    folds = []
+    for event, rows in log:
+        if event == "fit":
+            folds.append((rows, []))
+        elif folds:
+            folds[-1][1].append(rows)
+    return folds
+
+
+def _listed(scores) -> str:
+    return "[" + ", ".join(f"{s:.2f}" for s in scores) + "]"
+
+
+def _fold_scores(got, n_folds: int) -> np.ndarray:
+    if isinstance(got, (numbers.Real, np.ndarray)) and np.ndim(got) == 0 and not isinstance(got, bool):
+        fail(
+            f"you returned one number ({show(got)}); return one accuracy per fold, an array of shape "
+            f"({n_folds},) — the mean and standard deviation come afterwards."
+        )
+    return expect_array(
+        got,
+        "the fold accuracies",
+        shape=(n_folds,),
+        hint=f"return an array of numbers, one accuracy per fold (shape ({n_folds},)); got {type(got).__name__}.",
+    )
 
 
 @check("Exercise 1.4")
-def check_make_scaled_model(make_scaled_model):
-    """Exercise 1.4: ``make_scaled_model()`` -> an unfitted Pipeline (StandardScaler first, 5-NN last)."""
-    from sklearn.base import TransformerMixin, is_classifier
-    from sklearn.exceptions import ConvergenceWarning, NotFittedError
-    from sklearn.model_selection import StratifiedKFold, cross_val_score
+def check_cross_validate_scaled(cross_validate_scaled):
+    """Exercise 1.4: ``cross_validate_scaled(model, X, y, cv)`` -> one accuracy per fold, scaler fitted per fold."""
+    from sklearn.model_selection import cross_val_score
     from sklearn.neighbors import KNeighborsClassifier
-    from sklearn.pipeline import Pipeline
+    from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
-    from sklearn.utils.validation import check_is_fitted
 
-    model = call(make_scaled_model, returns="a new, unfitted Pipeline")
-    require(
-        isinstance(model, Pipeline),
-        f"expected a sklearn Pipeline (make_pipeline(...)), got {type(model).__name__}.",
-    )
-    first, last = model.steps[0][1], model.steps[-1][1]
-    require(
-        len(model.steps) >= 2
-        and isinstance(first, TransformerMixin)
-        and type(first).__module__.startswith("sklearn.preprocessing"),
-        "the first step of the pipeline must be a scaler, e.g. StandardScaler().",
-    )
-    require(is_classifier(last), f"the last step must be a classifier, got {type(last).__name__}.")
+    X, y = _scaling_case()
+    n_folds = 4
+    cv = _RecordingCV(n_folds, seed=1)
+    folds = list(cv._cv.split(X, y))
+    log = f"check-1.4-{id(cv)}"
+    _SPY_LOGS[log] = []
     try:
-        check_is_fitted(model)
-        fail("return a new, unfitted pipeline; cross-validation fits it on each training fold.")
-    except NotFittedError:
-        pass
-    other = call(make_scaled_model, returns="a new, unfitted Pipeline")
-    require(other is not model, "each call must build a new pipeline, not return the same object again.")
-    X, y = _scale_case()
-    cv = StratifiedKFold(n_splits=4, shuffle=True, random_state=0)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        scores = call(
-            cross_val_score,
-            model,
+        got = call(
+            cross_validate_scaled,
+            _spy_class()(log=log),
             X,
             y,
-            cv=cv,
-            error_score="raise",
-            what="cross_val_score on your pipeline",
-            describe_args=False,
+            cv,
+            returns=f"one accuracy per fold, an array of shape ({n_folds},)",
+            changed_hint="your function changed the X (or y) it was given: scaling in place (X[...] = ..., "
+            "X -= ...) rewrites the caller's data. Keep the scaled rows in new arrays.",
         )
+        fitted = _folds_of_log(_SPY_LOGS[log])
+    finally:
+        _SPY_LOGS.pop(log, None)
     require(
-        not any(issubclass(w.category, ConvergenceWarning) for w in caught),
-        "the classifier did not converge (ConvergenceWarning): raise its max_iter.",
+        cv.used,
+        "your function never asked `cv` for its folds: loop over cv.split(X, y), so that the folds are the "
+        "ones the caller chose.",
     )
     require(
-        scores.mean() >= 0.9,
-        f"cross-validated accuracy {scores.mean():.2f} on a test problem where one feature is 1000x "
-        "larger than the informative one; a scaled model reaches > 0.9. Is the scaler really first?",
+        fitted,
+        "the model you were given was never fitted: fit copies of `model` (clone(model)) in the folds, not a "
+        "classifier of your own.",
     )
     require(
-        type(first) is StandardScaler,
-        f"the instructions ask for a StandardScaler (mean 0, standard deviation 1) as the first step; "
-        f"yours is {type(first).__name__}, so the next cells would not compare like with like.",
+        len(fitted) == n_folds,
+        f"`cv` has {n_folds} folds, but your function fitted the model {len(fitted)} time(s): fit a fresh "
+        "copy on the training rows of every fold.",
     )
+    for i, ((train, test), (rows, asked)) in enumerate(zip(folds, fitted)):
+        hint = _fit_hint(rows, X, train, test)
+        require(not hint, f"fold {i + 1}: {hint}")
+        require(asked, f"fold {i + 1}: the fitted model was never scored; score it on the held-out rows.")
+        hints = [_predict_hint(a, X, train, test) for a in asked]
+        require("" in hints, f"fold {i + 1}: {hints[-1]}")
+    scores = _fold_scores(got, n_folds)
+    spy = _spy_class()(log=f"{log}-reference")
+    expected = cross_val_score(make_pipeline(StandardScaler(), spy), X, y, cv=cv._cv)
+    _SPY_LOGS.pop(f"{log}-reference", None)
     require(
-        isinstance(last, KNeighborsClassifier) and last.n_neighbors == 5,
-        "the instructions ask for KNeighborsClassifier(n_neighbors=5) as the last step (the next cells "
-        f"compare it with the 5-NN of section 6); yours is {last!r}.",
+        np.allclose(scores, expected, atol=1e-12),
+        f"the right rows went in, but the returned numbers {_listed(scores)} are not the accuracies of the "
+        "fitted models on the held-out rows, in the order of the folds: return model.score(held-out rows, "
+        "their labels) of each fold.",
     )
-    return f"a fresh scaler + classifier pipeline; on a test problem CV accuracy {scores.mean():.2f}."
+    knn = KNeighborsClassifier(n_neighbors=3)
+    got = call(cross_validate_scaled, knn, X, y, cv._cv, returns=f"an array of shape ({n_folds},)")
+    scores = _fold_scores(got, n_folds)
+    expected = cross_val_score(make_pipeline(StandardScaler(), knn), X, y, cv=cv._cv)
+    require(
+        np.allclose(scores, expected, atol=1e-12),
+        "with a 3-NN classifier your fold accuracies differ from those of a scaler + 3-NN pipeline: "
+        "fit a fresh copy of the model given (clone(model)) in each fold.",
+    )
+    return (
+        f"a new scaler in every fold, fitted on its training rows only; fold accuracies {_listed(scores)} "
+        "on a test problem, as the pipeline gives."
+    )
 
 
 # --------------------------------------------------------------------------- quiz

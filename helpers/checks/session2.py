@@ -281,11 +281,129 @@ def _ovr_predictions(fn, X_train, y_train, X, **kwargs) -> np.ndarray:
     return pred
 
 
+# A stand-in for the student's perceptron: while the check runs, the name `perceptron` that
+# one_vs_rest_predict looks up is bound to it, so the weights are known and every call is seen. It returns,
+# for the class whose rows are labelled +1, hand-made weights on which the typical mistakes give other labels
+# than the right rule (largest w[0] + w·x): the ±1 of h as the score (ties), the bias left out, the smallest
+# score. Classes in np.unique order: Au, Co, Fe.
+_STAND_IN_WEIGHTS = {"Au": (-5.0, 1.0, 0.0), "Co": (-6.0, 0.0, 1.0), "Fe": (-10.0, 1.0, 1.0)}
+_STAND_IN_POINTS = np.array([[2.0, 4.0], [8.0, 1.0], [9.0, 9.0], [1.0, 1.0], [3.0, 8.0]])
+
+
+def _uses_global(fn, name: str) -> bool:
+    """Does ``fn`` look ``name`` up as a global — itself, in a comprehension or function inside it, or in a
+    function of the same namespace that it calls (a helper the student wrote)?"""
+    namespace = getattr(fn, "__globals__", None)
+    if getattr(fn, "__code__", None) is None or namespace is None or name not in namespace:
+        return False
+    stack, seen = [fn.__code__], set()
+    while stack:
+        code = stack.pop()
+        if code in seen:
+            continue
+        seen.add(code)
+        if name in code.co_names:
+            return True
+        stack.extend(k for k in code.co_consts if inspect.iscode(k))
+        for used in code.co_names:
+            helper = namespace.get(used)
+            if inspect.isfunction(helper) and helper.__globals__ is namespace:
+                stack.append(helper.__code__)
+    return False
+
+
+class _StandInPerceptron:
+    """Records how it is called and returns the hand-made weights of the class labelled +1."""
+
+    def __init__(self, y_train):
+        self.y_train = np.asarray(y_train)
+        self.calls = []
+
+    def __call__(self, X, y, max_updates=1000, seed=0):
+        labels = np.asarray(y)
+        self.calls.append({"labels": labels.copy(), "max_updates": max_updates, "seed": seed})
+        for c, w in _STAND_IN_WEIGHTS.items():
+            if labels.shape == self.y_train.shape and np.array_equal(labels == 1, self.y_train == c):
+                return np.array(w), 0
+        return np.zeros(np.shape(X)[1] + 1), 0
+
+
+def _stand_in_hint(calls, y_train, max_updates: int, seed: int) -> str:
+    """What is wrong with the calls one_vs_rest_predict made to its perceptron ('' if nothing)."""
+    classes = np.unique(y_train)
+    if len(calls) != len(classes):
+        return (
+            f"your function called perceptron {len(calls)} time(s) for {len(classes)} classes: train one "
+            "perceptron per class, each on +1 (this class) / −1 (the rest)."
+        )
+    for call_ in calls:
+        labels = call_["labels"]
+        if labels.shape != y_train.shape:
+            return f"perceptron got labels of shape {labels.shape}; give it one label per training row {y_train.shape}."
+        values = set(np.unique(labels).tolist())
+        if labels.dtype == bool or values <= {0, 1}:
+            return (
+                "the labels you train each perceptron on are 0/1 (or True/False); the perceptron learns from "
+                "+1 (this class) and −1 (the rest): np.where(y_train == c, 1, -1)."
+            )
+        if not values <= {-1, 1}:
+            return f"the labels you train a perceptron on are {sorted(map(str, values))[:4]}; use +1 and −1 only."
+        if any(np.array_equal(labels == -1, y_train == c) for c in classes):
+            return "your labels are the wrong way round: +1 for the class the perceptron is for, −1 for the rest."
+        if call_["max_updates"] != max_updates:
+            return (
+                f"called with max_updates={max_updates}, your function gave perceptron "
+                f"max_updates={call_['max_updates']!r}: pass max_updates on to perceptron."
+            )
+        if call_["seed"] != seed:
+            return f"called with seed={seed}, your function gave perceptron seed={call_['seed']!r}: pass seed on to perceptron."
+    trained = [c for c in classes for call_ in calls if np.array_equal(call_["labels"] == 1, y_train == c)]
+    if sorted(trained) != sorted(classes):
+        return "train one perceptron for each class, each with +1 for exactly the rows of its class."
+    return ""
+
+
+def _scoring_hint(pred, classes) -> str:
+    """Why the labels for the stand-in's weights are not those of the largest w[0] + w·x ('' if they are)."""
+    W = np.array([_STAND_IN_WEIGHTS[c] for c in classes])
+    raw = W[:, 0] + _STAND_IN_POINTS @ W[:, 1:].T
+    if np.array_equal(pred, classes[np.argmax(raw, axis=1)]):
+        return ""
+    if np.array_equal(pred, classes[np.argmax(np.where(raw >= 0, 1, -1), axis=1)]):
+        return (
+            "you score the rows with h(w, X), which is only +1 or −1, so several classes tie and the first one "
+            "wins: score with the value itself, w[0] + X @ w[1:], and take the largest."
+        )
+    if np.array_equal(pred, classes[np.argmax(_STAND_IN_POINTS @ W[:, 1:].T, axis=1)]):
+        return "your scores leave out the bias w[0]: score with w[0] + X @ w[1:]."
+    if np.array_equal(pred, classes[np.argmin(raw, axis=1)]):
+        return "you predict the class with the smallest score; take the largest."
+    return (
+        "for weights known to the check, your labels are not those of the largest w[0] + X @ w[1:]: stack the "
+        "K scores as the columns of an (M, K) array and take the argmax of each row."
+    )
+
+
 @check("Exercise 2.2")
 def check_one_vs_rest_predict(one_vs_rest_predict):
     """Exercise 2.2: ``one_vs_rest_predict(X_train, y_train, X, max_updates, seed) -> labels``."""
     X_train, y_train = _blobs(15, seed=3)
     X_new, y_new = _blobs(20, seed=4)
+    if _uses_global(one_vs_rest_predict, "perceptron"):
+        stand_in = _StandInPerceptron(y_train)
+        namespace = one_vs_rest_predict.__globals__
+        yours = namespace["perceptron"]
+        namespace["perceptron"] = stand_in
+        try:
+            pred = _ovr_predictions(
+                one_vs_rest_predict, X_train, y_train, _STAND_IN_POINTS, max_updates=7, seed=5
+            )
+        finally:
+            namespace["perceptron"] = yours
+        hint = _stand_in_hint(stand_in.calls, y_train, max_updates=7, seed=5)
+        require(not hint, hint)
+        hint = _scoring_hint(pred, np.unique(y_train))
+        require(not hint, hint)
     pred = _ovr_predictions(one_vs_rest_predict, X_train, y_train, X_new)
     acc = float(np.mean(pred == y_new))
     require(
