@@ -528,34 +528,37 @@ register_quiz(
                 reread="Theory · A multilayer perceptron",
             ),
             3: Question(
-                answer="a",
+                answer="b",
                 why=(
-                    "Backpropagation applies the chain rule from the loss backwards, layer by layer, reusing the "
-                    "values stored in the forward pass; it gives all gradients for about the cost of one "
-                    "forward pass. Gradient descent then uses them."
+                    "Backpropagation (reverse accumulation) gives the derivatives of one output, the loss, with "
+                    "respect to all inputs of the chain in one backward pass after the forward pass: all 19 143 "
+                    "derivatives at about the cost of one forward pass."
                 ),
                 wrong={
-                    "b": "backpropagation computes gradients; finding the weights takes many steps of "
-                    "gradient descent.",
-                    "c": "finite differences are the slow check of Exercise 3.2; backpropagation is exact "
-                    "and needs one backward pass.",
-                    "d": "the gradient is a definite direction (the steepest ascent), computed, not drawn at "
-                    "random.",
+                    "a": "one forward pass on dual numbers gives the derivative along one direction (one weight); "
+                    "the whole gradient needs one pass per weight, 19 143 of them.",
+                    "c": "finite differences need two forward passes per weight (38 286) and are only "
+                    "approximate: a test, not a way to train.",
+                    "d": "forward accumulation needs one pass per input (here per weight), reverse accumulation one "
+                    "per output (here the loss): very different numbers.",
                 },
-                reread="Theory · Backpropagation is the chain rule",
+                reread="Theory · Forward or reverse accumulation",
             ),
             4: Question(
-                answer="d",
+                answer="a",
                 why=(
-                    "An octahedron is fcc crystal bounded by {111} facets: the same interatomic distances, so the "
-                    "peaks sit at the same r; only the shape (how peak heights fade with r) differs."
+                    "Every position uses the same filter, so a shifted input gives the same responses, shifted "
+                    "(translation equivariance); their mean over all positions does not depend on where they are "
+                    "(invariance). On ln r another metal is such a shift."
                 ),
                 wrong={
-                    "a": "the sizes overlap: FCC particles of 19 to 423 atoms, octahedral ones of 44 to 489.",
-                    "b": "every type is simulated with the same 15 metals.",
-                    "c": "the clean PDFs of this session have no noise at all, for any type.",
+                    "b": "the network never computes d1: the invariance comes from weight sharing and pooling, "
+                    "not from dividing r by anything.",
+                    "c": "global pooling throws the positions away; that is why a shift does not matter.",
+                    "d": "few parameters are a consequence of weight sharing, not the reason: a small dense "
+                    "layer gives every position its own weight and changes its output when the input shifts.",
                 },
-                reread="Practical · 3 · scikit-learn's MLPClassifier on seven structure types",
+                reread="Theory · Convolutional networks",
             ),
             5: Question(
                 answer="b",
@@ -571,7 +574,7 @@ register_quiz(
                     "too.",
                     "d": "an ARI near 0 means agreement no better than chance; 1 is perfect.",
                 },
-                reread="Practical · 9 · Do the clusters find the structure types?",
+                reread="Practical · 10 · Do the clusters find the structure types?",
             ),
         },
     )
