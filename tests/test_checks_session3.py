@@ -133,6 +133,17 @@ def standardises_X_in_place(params, X):
     return forward(params, X)
 
 
+def swapped_outputs(params, X):
+    H, P = forward(params, X)
+    return P, H
+
+
+def no_exponential(params, X):
+    H = np.tanh(X @ params["W1"] + params["b1"])
+    Z = H @ params["W2"] + params["b2"]
+    return H, Z / Z.sum(axis=1, keepdims=True)
+
+
 def half_done(params, X):
     H = np.tanh(X @ params["W1"] + params["b1"])
     P = ...  # the stub line left in place
@@ -157,6 +168,8 @@ def half_done(params, X):
         (column_max_shift, "each column's maximum"),
         (no_keepdims, "Z: shape (6, 3)"),
         (standardises_X_in_place, "changed its argument `X`"),
+        (swapped_outputs, "you returned (P, H)"),
+        (no_exponential, "exponentiate the logits"),
     ],
     ids=lambda x: getattr(x, "__name__", "hint"),
 )

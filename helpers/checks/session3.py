@@ -102,6 +102,8 @@ def _hidden_hint(H, params, X) -> str:
 
 def _probabilities_hint(P, H, params) -> str:
     Z = H @ params["W2"] + params["b2"]
+    if np.allclose(P, Z / Z.sum(axis=1, keepdims=True), atol=1e-8):
+        return "P sums to 1 but is not a softmax: exponentiate the logits first, P = exp(Z) / sum of exp(Z)."
     if np.allclose(P, _softmax(H @ params["W2"]), atol=1e-8):
         return "P sums to 1 but has the wrong values: you left out the bias b2 (logits H W2 + b2)."
     shifted = np.exp(Z - Z.max(axis=0, keepdims=True))
@@ -128,6 +130,10 @@ def check_forward(forward: Callable):
     H, P = (
         expect_array(a, name, hint="H and P should be numpy arrays of numbers (is one of them still `...`?).")
         for a, name in zip(out, "HP")
+    )
+    require(
+        not (H.shape == P_ref.shape and P.shape == H_ref.shape),
+        "you returned (P, H): return the hidden activations first, (H, P).",
     )
     require(H.shape == H_ref.shape, f"H should have shape (n, n_hidden) = {H_ref.shape}, got {H.shape}.")
     require(P.shape == P_ref.shape, f"P should have shape (n, K) = {P_ref.shape}, got {P.shape}.")
