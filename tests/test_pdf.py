@@ -21,6 +21,7 @@ from ase.build import bulk
 from scipy.spatial.distance import pdist
 
 from helpers import pdf as pdf_module
+from helpers.features import first_peak_position
 from helpers.pdf import compute_pdf, pair_distances, pdf_from_distances
 from helpers.structures import make_particle, nearest_neighbour_distance
 
@@ -41,14 +42,6 @@ P = {"qmin": 0.7, "qmax": 25.0, "qdamp": 0.04, "biso": 0.3}
 DEBYE = {
     "include_sas": True
 }  # the pure Debye-equation convention (DebyeCalculator, DiffPy's DebyePDFCalculator)
-
-
-def first_peak(r: np.ndarray, g: np.ndarray, lo: float, hi: float) -> float:
-    """Position of the maximum of g in lo < r < hi, refined by a parabola through the top three points."""
-    window = np.flatnonzero((r > lo) & (r < hi))
-    k = window[np.argmax(g[window])]
-    y0, y1, y2 = g[k - 1 : k + 2]
-    return float(r[k] + 0.5 * (r[1] - r[0]) * (y0 - y2) / (y0 - 2 * y1 + y2))
 
 
 def fwhm(r: np.ndarray, g: np.ndarray, lo: float, hi: float) -> float:
@@ -82,10 +75,10 @@ def pt_fcc() -> Atoms:
 def test_first_peak_of_fcc_pt_at_nearest_neighbour_distance(pt_fcc):
     r = np.arange(1.0, 6.0, 0.01)
     g = compute_pdf(pt_fcc, r, **P)
-    assert abs(first_peak(r, g, 2.0, 3.3) - 2.77) <= 0.03
-    assert abs(first_peak(r, g, 2.0, 3.3) - nearest_neighbour_distance("Pt")) <= 0.01
+    assert abs(first_peak_position(g, r, (2.0, 3.3)) - 2.77) <= 0.03
+    assert abs(first_peak_position(g, r, (2.0, 3.3)) - nearest_neighbour_distance("Pt")) <= 0.01
     # second shell of fcc at sqrt(2) d_nn
-    assert abs(first_peak(r, g, 3.6, 4.2) - np.sqrt(2) * nearest_neighbour_distance("Pt")) <= 0.03
+    assert abs(first_peak_position(g, r, (3.6, 4.2)) - np.sqrt(2) * nearest_neighbour_distance("Pt")) <= 0.03
 
 
 def test_peak_width_grows_with_biso_as_debye_waller_predicts(pt_fcc):
@@ -136,8 +129,8 @@ def test_scaling_the_lattice_moves_the_peaks_proportionally(pt_fcc):
     g = pdf_from_distances(d, len(pt_fcc), r, **P)
     g_scaled = pdf_from_distances(d * scale, len(pt_fcc), r, **P)
     for lo, hi in ((2.0, 3.3), (3.6, 4.3)):
-        assert first_peak(r, g_scaled, lo * scale, hi * scale) == pytest.approx(
-            scale * first_peak(r, g, lo, hi), abs=0.005
+        assert first_peak_position(g_scaled, r, (lo * scale, hi * scale)) == pytest.approx(
+            scale * first_peak_position(g, r, (lo, hi)), abs=0.005
         )
     # same as building the strained particle
     strained = make_particle("FCC", "Pt", 2, d_nn=scale * nearest_neighbour_distance("Pt"))
@@ -292,7 +285,9 @@ def test_delta2_sharpens_the_first_peak_most(pt_fcc):
     assert ratio_first > 1.08  # visibly sharper: 1.14 for FCC Pt at Biso 0.3, Qmax 25
     assert ratio_first > ratio_far > 1.0
     assert fwhm(r, g2, *first) < 0.95 * fwhm(r, g0, *first)
-    assert first_peak(r, g2, *first) == pytest.approx(first_peak(r, g0, *first), abs=0.002)  # moves nowhere
+    assert first_peak_position(g2, r, first) == pytest.approx(
+        first_peak_position(g0, r, first), abs=0.002
+    )  # moves nowhere
 
 
 def test_delta2_does_nothing_without_thermal_motion(pt_fcc):

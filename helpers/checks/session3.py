@@ -4,7 +4,9 @@
   (tanh hidden layer, softmax output).
 * :func:`check_loss_and_grads` — Exercise 3.2, the backward pass: compares the
   student's gradients with central finite differences of the student's own loss.
-* :func:`check_choose_k_by_silhouette` — Exercise 3.3, choosing the number of
+* :func:`check_conv1d` — Exercise 3.3, the forward pass of a 1-D convolutional layer
+  (a cross-correlation of every sample with every filter, summed over the input channels).
+* :func:`check_choose_k_by_silhouette` — Exercise 3.4, choosing the number of
   k-means clusters by the silhouette score.
 
 The session-3 quiz is registered here too.
@@ -12,9 +14,12 @@ The session-3 quiz is registered here too.
 
 from __future__ import annotations
 
+import functools
+import time
 from collections.abc import Callable
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from helpers.checks._core import (
     Question,
@@ -29,7 +34,7 @@ from helpers.checks._core import (
     require,
 )
 
-__all__ = ["check_choose_k_by_silhouette", "check_forward", "check_loss_and_grads"]
+__all__ = ["check_choose_k_by_silhouette", "check_conv1d", "check_forward", "check_loss_and_grads"]
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 GRAD_TOLERANCE = 1e-6
@@ -97,6 +102,8 @@ def _hidden_hint(H, params, X) -> str:
 
 def _probabilities_hint(P, H, params) -> str:
     Z = H @ params["W2"] + params["b2"]
+    if np.allclose(P, Z / Z.sum(axis=1, keepdims=True), atol=1e-8):
+        return "P sums to 1 but is not a softmax: exponentiate the logits first, P = exp(Z) / sum of exp(Z)."
     if np.allclose(P, _softmax(H @ params["W2"]), atol=1e-8):
         return "P sums to 1 but has the wrong values: you left out the bias b2 (logits H W2 + b2)."
     shifted = np.exp(Z - Z.max(axis=0, keepdims=True))
@@ -123,6 +130,10 @@ def check_forward(forward: Callable):
     H, P = (
         expect_array(a, name, hint="H and P should be numpy arrays of numbers (is one of them still `...`?).")
         for a, name in zip(out, "HP")
+    )
+    require(
+        not (H.shape == P_ref.shape and P.shape == H_ref.shape),
+        "you returned (P, H): return the hidden activations first, (H, P).",
     )
     require(H.shape == H_ref.shape, f"H should have shape (n, n_hidden) = {H_ref.shape}, got {H.shape}.")
     require(P.shape == P_ref.shape, f"P should have shape (n, K) = {P_ref.shape}, got {P.shape}.")
@@ -261,6 +272,154 @@ def check_loss_and_grads(loss_and_grads: Callable, eps: float = 1e-5):
 
 # --------------------------------------------------------------------------- Exercise 3.3
 
+CONV_SLOW = 0.1
+"""Seconds one call of conv1d may take on a batch of 128 PDFs (the CNN's training makes about 500 calls)."""
+
+
+def _conv_case(N: int = 3, C: int = 2, L: int = 11, K: int = 4, F: int = 5, seed: int = 3):
+    """``(x, w, b)`` of shapes (N, C, L), (F, C, K), (F,): all sizes differ, so a swapped axis shows.
+
+    The filters are far from symmetric (a flipped filter gives other numbers) and the biases far from 0.
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0.0, 1.0, size=(N, C, L))
+    w = rng.normal(0.0, 1.0, size=(F, C, K)) + np.linspace(-1.0, 1.0, K)  # a slope along k: not symmetric
+    b = rng.uniform(1.0, 2.0, size=F) * rng.choice([-1.0, 1.0], size=F)
+    return x, w, b
+
+
+def _reference_conv1d(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The layer by scipy.signal.correlate ('valid'), one sample, filter and channel at a time."""
+    from scipy.signal import correlate
+
+    N, C, _ = x.shape
+    F = w.shape[0]
+    return np.array(
+        [
+            [b[f] + sum(correlate(x[n, c], w[f, c], mode="valid") for c in range(C)) for f in range(F)]
+            for n in range(N)
+        ]
+    )
+
+
+def _conv_shape_hint(shape: tuple, N: int, C: int, L: int, K: int, F: int) -> str:
+    valid = L - K + 1
+    known = {
+        (N, F, L): f"your output has L = {L} positions, the length of x ('same'); a layer without padding "
+        f"keeps only the positions where the whole filter fits inside x: L - K + 1 = {valid} ('valid').",
+        (N, F, L + K - 1): f"your output has L + K - 1 = {L + K - 1} positions ('full', the filter also "
+        f"hanging over the ends); keep only the L - K + 1 = {valid} where it fits inside x ('valid').",
+        (
+            N,
+            F,
+            valid - 1,
+        ): f"one position short ({valid - 1} instead of L - K + 1 = {valid}): the last window "
+        f"starts at i = L - K = {L - K} — does your loop reach it?",
+        (N, F, valid + 1): f"one position too many ({valid + 1} instead of L - K + 1 = {valid}): the last "
+        f"window starts at i = L - K = {L - K} and must fit inside x.",
+        (
+            F,
+            N,
+            valid,
+        ): "the axes are swapped: the output has shape (N, F, L - K + 1), samples first, then filters.",
+        (N, valid, F): "the axes are in the wrong order: the output has shape (N, F, L - K + 1), "
+        "the positions last.",
+        (N, F, C, valid): "you kept one output per input channel: sum the products over the channels c too.",
+        (
+            F,
+            valid,
+        ): "you summed over the samples: every sample n gets its own output, shape (N, F, L - K + 1).",
+        (
+            N,
+            valid,
+        ): "one output per sample, but there are F filters: shape (N, F, L - K + 1), one row per filter.",
+    }
+    hint = known.get(shape, "")
+    return f"the output should have shape (N, F, L - K + 1) = {(N, F, valid)}, got {shape}" + (
+        f": {hint}" if hint else "."
+    )
+
+
+def _conv_values_hint(got: np.ndarray, x: np.ndarray, w: np.ndarray, b: np.ndarray) -> str:
+    """Why ``got`` (of the right shape) is not the layer's output: the typical mistakes, one by one."""
+    ref = _reference_conv1d(x, w, b)
+    no_bias = ref - b[:, None]
+    close = functools.partial(np.allclose, got, rtol=1e-7, atol=1e-9)
+    if close(_reference_conv1d(x, w[:, :, ::-1], b)):
+        return (
+            "you flipped the filter: sum_k w[k] x[i - k] (or np.convolve) is the mathematical convolution. "
+            "A convolutional layer computes the cross-correlation sum_k w[f, c, k] x[n, c, i + k], no flip."
+        )
+    if close(no_bias):
+        return "the bias is missing: add b[f] to every output of filter f."
+    extra = (got - no_bias) / b[:, None]
+    if np.allclose(extra, np.round(extra[0, 0, 0]), atol=1e-7) and round(extra[0, 0, 0]) not in (0, 1):
+        return f"you added the bias b[f] {round(extra[0, 0, 0])} times (inside a loop?): once per output."
+    if close(no_bias / w.shape[2] + b[:, None]):
+        return "you averaged over the window: the layer sums w[f, c, k] x[n, c, i + k] over k, it does not divide by K."
+    if close(_reference_conv1d(x[:, :1], w[:, :1], b)):
+        return "you used only the first input channel: sum the products over every channel c = 0 ... C - 1."
+    unbiased = got - b[:, None]
+    if np.allclose(got, got[:, :1], atol=1e-9) or np.allclose(unbiased, unbiased[:, :1], atol=1e-9):
+        return "every filter gives the same output: filter f uses its own weights w[f]."
+    K = w.shape[2]
+    padded = np.concatenate([x[:, :, 1:], np.zeros_like(x[:, :, :1])], axis=2)
+    if close(_reference_conv1d(padded, w, b)) or np.allclose(got[..., :-1], ref[..., 1:], atol=1e-9):
+        return "your windows start one position late: output i uses x[i], ..., x[i + K - 1]."
+    if np.allclose(got[..., 1:], ref[..., :-1], atol=1e-9):
+        return "your windows start one position early: output i uses x[i], ..., x[i + K - 1]."
+    if close(_reference_conv1d(x[:, ::-1], w, b)):
+        return "the channels are paired the wrong way round: w[f, c] multiplies the channel x[n, c]."
+    return f"right shape, wrong numbers: output[n, f, i] = b[f] + sum over c and k = 0 ... {K - 1} of w[f, c, k] x[n, c, i + k]."
+
+
+@check("Exercise 3.3")
+def check_conv1d(conv1d: Callable):
+    """Exercise 3.3: ``conv1d(x, w, b)`` -> the 'valid' cross-correlation, shape (N, F, L - K + 1).
+
+    ``x`` (N, C, L): N samples of C channels and L positions; ``w`` (F, C, K): F filters of width K;
+    ``b`` (F,).  Compared with ``scipy.signal.correlate`` on a small case whose sizes all differ (a
+    swapped axis, a flipped filter, a missing or repeated bias show), then on a batch of 128 PDFs of
+    the size the CNN trains on, which must also be fast enough for training.
+    """
+    x, w, b = _conv_case()
+    (N, C, L), (F, _, K) = x.shape, w.shape
+    returns = f"an array of shape (N, F, L - K + 1) = {(N, F, L - K + 1)}"
+    got = expect_array(
+        call(conv1d, x.copy(), w.copy(), b.copy(), returns=returns),
+        "the output",
+        hint="conv1d should return a numpy array of numbers (is it still `...`?).",
+    )
+    require(got.shape == (N, F, L - K + 1), _conv_shape_hint(got.shape, N, C, L, K, F))
+    require(
+        np.allclose(got, _reference_conv1d(x, w, b), rtol=1e-7, atol=1e-9), _conv_values_hint(got, x, w, b)
+    )
+
+    x, w, b = _conv_case(N=128, C=1, L=109, K=21, F=8, seed=4)
+    seconds = np.inf
+    for _ in range(2):  # the better of two calls: a busy machine can slow one down
+        start = time.perf_counter()
+        got = call(conv1d, x, w, b, returns="an array of shape (128, 8, 89)")
+        seconds = min(seconds, time.perf_counter() - start)
+        if seconds <= CONV_SLOW:
+            break
+    got = expect_array(got, "the output", shape=(128, 8, 89))
+    require(
+        np.allclose(got, np.einsum("ncik,fck->nfi", sliding_window_view(x, 21, axis=2), w) + b[:, None]),
+        "right on the small test case, wrong on a batch of 128 PDFs with one channel (C = 1): "
+        "does your code assume a particular number of samples, channels or filters?",
+    )
+    require(
+        seconds <= CONV_SLOW,
+        f"right, but slow: {seconds:.2f} s for a batch of 128 PDFs, and training the CNN calls it about 500 "
+        "times. Loop over the K filter positions (each step one array operation), or use "
+        "numpy.lib.stride_tricks.sliding_window_view, rather than over samples and positions.",
+    )
+    return "the valid cross-correlation, the right shape (N, F, L - K + 1), every filter and channel, with the bias."
+
+
+# --------------------------------------------------------------------------- Exercise 3.4
+
 
 def _blobs(seed: int = 0) -> tuple[np.ndarray, int]:
     """Four well-separated, unequal 2-D clusters: the silhouette score peaks at k = 4."""
@@ -304,9 +463,9 @@ def _scores_hint(fn, X, ks, seed: int, scores: np.ndarray) -> str:
     )
 
 
-@check("Exercise 3.3")
+@check("Exercise 3.4")
 def check_choose_k_by_silhouette(choose_k_by_silhouette: Callable):
-    """Exercise 3.3: ``choose_k_by_silhouette(X, ks, seed) -> (best_k, scores)``.
+    """Exercise 3.4: ``choose_k_by_silhouette(X, ks, seed) -> (best_k, scores)``.
 
     Runs it on four well-separated 2-D blobs with ks = 2..7, where the best k is 4 and
     ``scores`` must hold one silhouette score per k, in the order of ``ks``; then on
@@ -375,34 +534,37 @@ register_quiz(
                 reread="Theory · A multilayer perceptron",
             ),
             3: Question(
-                answer="a",
+                answer="b",
                 why=(
-                    "Backpropagation applies the chain rule from the loss backwards, layer by layer, reusing the "
-                    "values stored in the forward pass; it gives all gradients for about the cost of one "
-                    "forward pass. Gradient descent then uses them."
+                    "Backpropagation (reverse accumulation) gives the derivatives of one output, the loss, with "
+                    "respect to all inputs of the chain in one backward pass after the forward pass: all 19 143 "
+                    "derivatives at about the cost of one forward pass."
                 ),
                 wrong={
-                    "b": "backpropagation computes gradients; finding the weights takes many steps of "
-                    "gradient descent.",
-                    "c": "finite differences are the slow check of Exercise 3.2; backpropagation is exact "
-                    "and needs one backward pass.",
-                    "d": "the gradient is a definite direction (the steepest ascent), computed, not drawn at "
-                    "random.",
+                    "a": "one forward pass on dual numbers gives the derivative along one direction (one weight); "
+                    "the whole gradient needs one pass per weight, 19 143 of them.",
+                    "c": "finite differences need two forward passes per weight (38 286) and are only "
+                    "approximate: a test, not a way to train.",
+                    "d": "forward accumulation needs one pass per input (here per weight), reverse accumulation one "
+                    "per output (here the loss): very different numbers.",
                 },
-                reread="Theory · Backpropagation is the chain rule",
+                reread="Theory · Forward or reverse accumulation",
             ),
             4: Question(
-                answer="d",
+                answer="a",
                 why=(
-                    "An octahedron is fcc crystal bounded by {111} facets: the same interatomic distances, so the "
-                    "peaks sit at the same r; only the shape (how peak heights fade with r) differs."
+                    "Every position uses the same filter, so a shifted input gives the same responses, shifted "
+                    "(translation equivariance); their mean over all positions does not depend on where they are "
+                    "(invariance). On ln r another metal is such a shift."
                 ),
                 wrong={
-                    "a": "the sizes overlap: FCC particles of 19 to 423 atoms, octahedral ones of 44 to 489.",
-                    "b": "every type is simulated with the same 15 metals.",
-                    "c": "the clean PDFs of this session have no noise at all, for any type.",
+                    "b": "the network never computes d1: the invariance comes from weight sharing and pooling, "
+                    "not from dividing r by anything.",
+                    "c": "global pooling throws the positions away; that is why a shift does not matter.",
+                    "d": "few parameters are a consequence of weight sharing, not the reason: a small dense "
+                    "layer gives every position its own weight and changes its output when the input shifts.",
                 },
-                reread="Practical · 3 · scikit-learn's MLPClassifier on seven structure types",
+                reread="Theory · Convolutional networks",
             ),
             5: Question(
                 answer="b",
@@ -418,7 +580,7 @@ register_quiz(
                     "too.",
                     "d": "an ARI near 0 means agreement no better than chance; 1 is perfect.",
                 },
-                reread="Practical · 9 · Do the clusters find the structure types?",
+                reread="Practical · 10 · Do the clusters find the structure types?",
             ),
         },
     )
