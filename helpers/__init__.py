@@ -4,7 +4,7 @@ One module per concern; data flows one way::
 
     structures (ASE particles) -> pdf (G(r), pure physics) -> simulation (the recipe and its parameter table)
         -> generate (writes the dataset) / data (loads it) / measured (measured files) / augment
-        -> split, fit, identify -> notebooks
+        -> split, features, fit, identify -> notebooks
 
 =================  ===================================================================================
 module             what it does
@@ -17,6 +17,8 @@ module             what it does
 ``measured``       measured PDF files: ``load_gr``, headers, band-limited resampling, the shipped files
 ``augment``        experiment-like PDFs by re-simulation (session 4)
 ``split``          60-20-20 splits with the test set in a ``Vault``
+``features``       features read off a PDF: the first-peak position d1, the reduced distance r/d1
+``optim``          mini-batch Adam for the numpy networks of session 3
 ``fit``            one candidate particle fitted to a measured G(r) (scale, d_nn, Biso, Qdamp, delta2; Rw)
 ``identify``       classify a measured PDF, then verify by fitting (``python -m helpers.identify``)
 ``files``          atomic writes and checksums
