@@ -73,6 +73,52 @@ def test_solution_follows_the_course_template(path):
     assert positions == sorted(positions), f"{path.name}: template sections out of order"
 
 
+CORE_WORDS = 4000  # a 2 x 45 min session: what a student must read besides the exercises
+
+
+def core_words(path: Path) -> tuple[int, int]:
+    """Words (runs of letters) of the markdown outside and inside sections whose heading ends with '(optional)'.
+
+    An optional section ends at the next heading of the same or a higher level."""
+    core = optional = 0
+    level = None  # the level of the optional section we are in
+    for cell in cells(path):
+        if cell["cell_type"] != "markdown":
+            continue
+        for line in "".join(cell["source"]).splitlines():
+            heading = re.match(r"^(#+)\s", line)
+            if heading:
+                if level is not None and len(heading.group(1)) <= level:
+                    level = None
+                if level is None and line.rstrip().lower().endswith("(optional)"):
+                    level = len(heading.group(1))
+            words = len(re.findall(r"[A-Za-z]+", line))
+            core, optional = (core + words, optional) if level is None else (core, optional + words)
+    return core, optional
+
+
+def test_core_words_count_what_is_outside_optional_sections(tmp_path):
+    nb = tmp_path / "n.ipynb"
+    md = "# Session\none two\n## A (optional)\nthree four five\n### deeper\nsix\n## B\nseven"
+    nb.write_text(json.dumps({"cells": [{"cell_type": "markdown", "source": md}]}), encoding="utf-8")
+    assert core_words(nb) == (5, 7)  # Session one two B seven | A optional three four five deeper six
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
+def test_core_prose_fits_a_session_and_a_time_plan_adds_up_to_90_minutes(path):
+    core, _ = core_words(path)
+    assert core <= CORE_WORDS, (
+        f"{path.name}: {core} words of core prose (at most {CORE_WORDS}): cut, or move detail into a "
+        "section whose heading ends with '(optional)'"
+    )
+    markdown = "\n".join("".join(c["source"]) for c in cells(path) if c["cell_type"] == "markdown")
+    plan = re.search(r"Time plan.*?\n\n((?:\|[^\n]*\|\n?)+)", markdown, flags=re.DOTALL)
+    assert plan, f"{path.name}: no time plan (a 'Time plan' line followed by a table: part | minutes)"
+    minutes = [int(m) for m in re.findall(r"\|\s*(\d+)\s*\|\s*$", plan.group(1), flags=re.MULTILINE)]
+    assert len(minutes) >= 4 and 80 <= sum(minutes) <= 100, f"{path.name}: the time plan adds up to {minutes}"
+    assert "(optional)" in markdown, f"{path.name}: the '(optional)' convention is never explained"
+
+
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
 def test_solution_is_executed_with_clean_outputs(path):
     code = [c for c in cells(path) if c["cell_type"] == "code" and "".join(c["source"]).strip()]
