@@ -379,7 +379,7 @@ def _pdf_from_counts(
     """
     r_max = float(r[-1])
     if d_max is None:  # only the sub-bin [j, j + 1) Δ/32 of the longest distance is known
-        j = int(np.flatnonzero(counts)[-1])
+        j = _last_nonzero(counts)
         low, high = j * delta / _SUBBINS, (j + 1) * delta / _SUBBINS
         if _box_length(low, r_max) == _box_length(high, r_max):
             d_max = low  # the box length does not depend on where the longest distance lies in its sub-bin
@@ -573,6 +573,20 @@ def _inverse_nodes(delta: float, n_nodes: int) -> np.ndarray:
     inverse = 1.0 / (np.arange(1, n_nodes) * delta)
     inverse.setflags(write=False)
     return inverse
+
+
+def _last_nonzero(counts: np.ndarray) -> int:
+    """Index of the last non-zero entry of ``counts``, looked for from the end in blocks: the longest
+    distance lies close to the bound the counts were sized for, so most of the array is never scanned
+    (scanning all of it costs 0.1 ms, a sixth of a PDF, at 500 atoms)."""
+    end = counts.size
+    while end > 0:
+        start = max(0, end - 4096)
+        found = np.flatnonzero(counts[start:end])
+        if found.size:
+            return start + int(found[-1])
+        end = start
+    raise ValueError("no distances were counted")
 
 
 def _n_counts(d_max: float, delta: float) -> int:
