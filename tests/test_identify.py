@@ -72,7 +72,10 @@ def test_unseen_particles_are_recovered_in_at_least_90_percent_of_cases():
         size_ok = abs(int(row["size"]) - nearest) <= 1
         d_ok = abs(row["d_nn"] / (d_nn * (1 + params["strain"])) - 1) <= 0.01
         hits += found and size_ok and d_ok
-        report.append((structure_type, table.index[0], int(row["size"]), nearest, round(row["d_nn"], 3)))
+        report.append(
+            (structure_type, table.index[0], int(row["size"]), nearest, round(float(row["d_nn"]), 3))
+        )
+    print(f"recovered {hits} of {len(UNSEEN)}: {report}")  # shown with pytest -s
     assert hits >= 0.9 * len(UNSEEN), report
 
 
