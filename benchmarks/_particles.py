@@ -10,28 +10,18 @@ from __future__ import annotations
 import numpy as np
 from ase import Atoms
 from ase.cluster import BodyCenteredCubic, Decahedron, FaceCenteredCubic, Icosahedron, Octahedron, SimpleCubic
-from ase.lattice.hexagonal import HexagonalClosedPacked
 
-from helpers.structures import nearest_neighbour_distance
+from helpers.structures import Shape, build_positions, nearest_neighbour_distance
 
 _FCC_A, _BCC_A = np.sqrt(2.0), 2.0 / np.sqrt(3.0)
 _CUBIC = [(1, 0, 0), (1, 1, 0), (1, 1, 1)]
-
-
-def _hcp_sphere(radius: float) -> np.ndarray:
-    n = int(radius) + 3
-    pos = HexagonalClosedPacked(
-        "Cu", latticeconstant={"a": 1.0, "c": np.sqrt(8 / 3)}, size=(2 * n, 2 * n, n)
-    ).positions
-    centre = pos[np.argmin(np.linalg.norm(pos - pos.mean(axis=0), axis=1))]
-    return pos[np.linalg.norm(pos - centre, axis=1) <= radius + 1e-6] - centre
 
 
 BUILDERS = {  # (about 100, 500, 2000 atoms) for d_nn = 1
     "SC": [lambda n=n: SimpleCubic("Cu", _CUBIC, [n] * 3, latticeconstant=1.0).positions for n in (4, 7, 11)],
     "FCC": [lambda n=n: FaceCenteredCubic("Cu", _CUBIC, [n] * 3, latticeconstant=_FCC_A).positions for n in (4, 7, 12)],
     "BCC": [lambda n=n: BodyCenteredCubic("Cu", _CUBIC, [n] * 3, latticeconstant=_BCC_A).positions for n in (6, 11, 18)],
-    "HCP": [lambda s=s: _hcp_sphere(1.0 + 0.5 * s) for s in (3, 7, 12)],
+    "HCP": [lambda s=s: build_positions(Shape("sphere", "hcp_sphere", (1.0 + 0.5 * s,))) for s in (3, 7, 12)],
     "Icosahedral": [lambda n=n: Icosahedron("Cu", n, latticeconstant=_FCC_A).positions for n in (4, 6, 9)],
     "Decahedral": [lambda n=n: Decahedron("Cu", n, n, 0, latticeconstant=_FCC_A).positions for n in (4, 6, 9)],
     "Octahedral": [lambda n=n: Octahedron("Cu", n, 0, latticeconstant=_FCC_A).positions for n in (5, 9, 14)],

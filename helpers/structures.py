@@ -210,6 +210,17 @@ def shape_of(structure_type: str, size: int) -> Shape:
 _ASE_BUILDERS = threading.Lock()  # ASE's cluster and lattice builders are shared objects with state
 
 
+def build_positions(shape: Shape) -> np.ndarray:
+    """Positions (d_nn = 1, not centred) of any particle a :class:`Shape` describes, also one outside the
+    catalogue (tests and benchmarks build other sizes this way, e.g. ``Shape("sphere", "hcp_sphere", (3.5,))``).
+
+    Safe to call from several threads: ASE's builders are module-level objects that keep state while
+    they build, so one particle is built at a time.
+    """
+    with _ASE_BUILDERS:
+        return _build(shape)
+
+
 @lru_cache(maxsize=128)
 def unit_positions(structure_type: str, size: int) -> np.ndarray:
     """Atom positions for nearest-neighbour distance 1, centred on the origin (read-only array).
@@ -218,8 +229,7 @@ def unit_positions(structure_type: str, size: int) -> np.ndarray:
     Safe to call from several threads (helpers.identify fits in two): ASE's builders are module-level
     objects that keep state while they build, so one particle is built at a time.
     """
-    with _ASE_BUILDERS:
-        pos = _build(shape_of(structure_type, size))
+    pos = build_positions(shape_of(structure_type, size))
     pos = np.ascontiguousarray(pos - pos.mean(axis=0), dtype=float)
     pos.setflags(write=False)
     return pos

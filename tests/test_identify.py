@@ -10,25 +10,15 @@ import numpy as np
 import pytest
 from ase import Atoms
 from ase.cluster import BodyCenteredCubic, Decahedron, FaceCenteredCubic, Icosahedron, Octahedron, SimpleCubic
-from ase.lattice.hexagonal import HexagonalClosedPacked
 from scipy.spatial.distance import pdist
 
 from helpers.identify import COLUMNS, UNDECIDED, estimate_qmax, format_table, identify, main
 from helpers.measured import SHIPPED, shipped
 from helpers.simulation import draw_parameters, geometry, simulate_structure
-from helpers.structures import SIZES, STRUCTURE_TYPES
+from helpers.structures import SIZES, STRUCTURE_TYPES, Shape, build_positions
 
 R = np.round(np.arange(0, 3001) / 100, 2)
 FCC_A = np.sqrt(2.0)
-
-
-def _hcp_sphere(radius: float) -> np.ndarray:
-    n = int(radius) + 3
-    pos = HexagonalClosedPacked(
-        "Cu", latticeconstant={"a": 1.0, "c": np.sqrt(8 / 3)}, size=(2 * n, 2 * n, n)
-    ).positions
-    centre = pos[np.argmin(np.linalg.norm(pos - pos.mean(axis=0), axis=1))]
-    return pos[np.linalg.norm(pos - centre, axis=1) <= radius + 1e-6] - centre
 
 
 # Particles that are not in the dataset: sizes between the catalogue's, and metals the course does not use
@@ -41,8 +31,8 @@ UNSEEN = [
     ("Decahedral", lambda: Decahedron("Cu", 4, 4, 0, latticeconstant=FCC_A).positions, 2.864),
     ("Decahedral", lambda: Decahedron("Cu", 5, 4, 2, latticeconstant=FCC_A).positions, 3.500),
     ("Icosahedral", lambda: Icosahedron("Cu", 7, latticeconstant=FCC_A).positions, 2.864),
-    ("HCP", lambda: _hcp_sphere(3.5), 3.209),
-    ("HCP", lambda: _hcp_sphere(5.5), 2.665),
+    ("HCP", lambda: build_positions(Shape("sphere", "hcp_sphere", (3.5,))), 3.209),
+    ("HCP", lambda: build_positions(Shape("sphere", "hcp_sphere", (5.5,))), 2.665),
     ("BCC", lambda: BodyCenteredCubic("Cu", [(1, 0, 0), (1, 1, 0), (1, 1, 1)], [5] * 3, latticeconstant=2 / np.sqrt(3)).positions, 2.622),
     ("BCC", lambda: BodyCenteredCubic("Cu", [(1, 0, 0), (1, 1, 0)], [8, 8], latticeconstant=2 / np.sqrt(3)).positions, 2.858),
     ("SC", lambda: SimpleCubic("Cu", [(1, 0, 0), (1, 1, 1)], [7, 7], latticeconstant=1.0).positions, 2.864),
