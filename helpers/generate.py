@@ -1,5 +1,8 @@
 """Writing the course dataset: ``python -m helpers.generate`` (``make data``).
 
+It also writes, beside the dataset, the classifier :mod:`helpers.identify` uses, trained on it
+(``classifier.npz`` + ``classifier.json``, see :mod:`helpers.classifier`).
+
 For every structure type x element x size of :mod:`helpers.structures` (in that
 nesting order) one ``clean`` row (every parameter at its clean value) and
 ``n_experimental`` ``experimental`` rows (parameters drawn from the table's
@@ -103,6 +106,15 @@ def write_dataset(df: pd.DataFrame, path) -> Path:
     return path
 
 
+def write_classifier(df: pd.DataFrame, path) -> Path:
+    """Train :mod:`helpers.identify`'s classifier on the dataset ``df`` read from ``path`` and store it
+    beside it (``classifier.npz`` + ``classifier.json``, :mod:`helpers.classifier`). Returns the npz path."""
+    from helpers.classifier import save, train
+
+    path = Path(path)
+    return save(train(df, dataset_sha256=sha256_file(path)), path.parent)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python -m helpers.generate [--out DIR] [--seed N] [--quiet]``."""
     parser = argparse.ArgumentParser(
@@ -116,12 +128,17 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     path = write_dataset(generate_dataset(seed=args.seed, progress=not args.quiet), args.out / DATASET_FILE)
     elapsed = time.perf_counter() - t0
+    df = load_pdfs(path=path)
+    complete = set(df["structure_type"]) == set(STRUCTURE_TYPES)  # a 7-class classifier needs all 7 types
+    model = write_classifier(df, path) if complete else None
+    elapsed_model = time.perf_counter() - t0 - elapsed
     if not args.quiet:
-        df = load_pdfs(path=path)
         counts = df.groupby(["structure_type", "condition"], sort=False).size().unstack("condition")
         print(f"{len(df)} rows x {df.shape[1]} columns, seed {args.seed}, {elapsed:.1f} s")
         print(counts.to_string())
         print(f"{path}: {path.stat().st_size} bytes, sha256 {sha256_file(path)}")
+        if model is not None:
+            print(f"{model}: the classifier of helpers.identify, trained on it ({elapsed_model:.1f} s)")
     return 0
 
 

@@ -20,9 +20,11 @@ Command line::
 
     python -m helpers.identify data/measured/JQ_S1.gr [more files] [--qmax Q] [--plot fit.png]
 
-The classifier is trained on the shipped dataset the first time it is needed
-(a few seconds, deterministic) and kept in memory for the session; no model
-file is ever read or written.
+The classifier (:mod:`helpers.classifier`) is stored as plain arrays next to the
+dataset (``data/classifier.npz``, written by ``make data``) and loaded in
+milliseconds; if the dataset changed it is trained again (a few seconds,
+deterministic) and kept in the user's cache folder.  Several files, ``--jobs``,
+``--out`` and ``--scheduler`` run a series (:mod:`helpers.series`): one row per file.
 """
 
 from __future__ import annotations
@@ -33,14 +35,14 @@ import re
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from helpers.data import MEASURED_R_MAX, load_pdfs, to_xy
+from helpers.classifier import Classifier, classifier, entropy
+from helpers.data import MEASURED_R_MAX
 from helpers.fit import R_RANGE, FitData, FitResult, fit_type, prepare_data
 from helpers.measured import header_float, load_gr, prepare_measured, read_header
 from helpers.simulation import TABLE
@@ -67,62 +69,6 @@ COLUMNS = [
     "scale",
 ]
 """The columns of the table :func:`identify` returns (units: Å, Å², Å⁻¹)."""
-
-_N_MODELS = 5  # classifiers in the ensemble (their mean probability is reported, their spread flags doubt)
-
-
-# --------------------------------------------------------------------------- the classifier
-
-
-class Classifier(NamedTuple):
-    """An ensemble of PCA + MLP classifiers on G(r)/max|G| from 1 to 20 Å, and its entropy threshold."""
-
-    models: tuple
-    classes: tuple[str, ...]
-    entropy_threshold: float
-
-    def probabilities(self, x: np.ndarray) -> np.ndarray:
-        """Mean predicted probabilities (rows of ``x``; columns in :data:`STRUCTURE_TYPES` order)."""
-        p = np.mean([m.predict_proba(x) for m in self.models], axis=0)
-        order = [self.classes.index(t) for t in STRUCTURE_TYPES]
-        return p[:, order]
-
-
-def entropy(p: np.ndarray) -> np.ndarray:
-    """Predictive entropy -Σ p ln p (nats) of each row of probabilities; ln 7 = 1.95 means "no idea"."""
-    p = np.clip(np.asarray(p, dtype=float), 1e-12, 1.0)
-    return -np.sum(p * np.log(p), axis=-1)
-
-
-@lru_cache(maxsize=1)
-def classifier() -> Classifier:
-    """Train (once per session) the ensemble on the shipped dataset, clean and experimental rows.
-
-    80 % of the particles' rows train it; on the other 20 % the 95th percentile of the
-    predictive entropy becomes the threshold above which an input counts as unfamiliar.
-    """
-    from sklearn.decomposition import PCA
-    from sklearn.neural_network import MLPClassifier
-    from sklearn.pipeline import make_pipeline
-
-    from helpers.split import train_val_test_split
-
-    df = load_pdfs()
-    train, held_out, _ = train_val_test_split(df, sizes=(0.8, 0.1, 0.1), random_state=0)
-    X, y = to_xy(train, r_max=MEASURED_R_MAX)
-
-    def member(seed: int):
-        mlp = MLPClassifier(
-            (32,), batch_size=len(X), learning_rate_init=0.03, tol=1e-3, max_iter=2000, random_state=seed
-        )
-        return make_pipeline(PCA(n_components=30, random_state=0), mlp).fit(X, y)
-
-    with ThreadPoolExecutor(2) as pool:  # numpy's matrix products release the GIL: two members at a time
-        models = tuple(pool.map(member, range(_N_MODELS)))
-    ensemble = Classifier(models, tuple(models[0].classes_), 0.0)
-    h = entropy(ensemble.probabilities(to_xy(held_out, r_max=MEASURED_R_MAX)[0]))
-    return ensemble._replace(entropy_threshold=float(np.quantile(h, 0.95)))
-
 
 # --------------------------------------------------------------------------- reading the input
 
