@@ -252,7 +252,9 @@ def load(npz, *, dataset_sha256: str, settings: dict | None = None) -> Classifie
         raise _Stale("another dataset")
     data = npz.read_bytes()
     if hashlib.sha256(data).hexdigest() != meta.get("weights_sha256"):
-        raise ValueError(f"{npz}: its sha256 is not the one {meta_path.name} records: the file is damaged or was changed")
+        raise ValueError(
+            f"{npz}: its sha256 is not the one {meta_path.name} records: the file is damaged or was changed"
+        )
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
             weights = {name: arrays[name] for name in arrays.files}
@@ -284,7 +286,9 @@ def _check_weights(npz: Path, weights: dict, classes, meta: dict) -> None:
         for name, shape in shapes.items():
             a = weights[f"{name}_{k}"]
             if a.dtype != np.float64 or a.shape != shape or not np.isfinite(a).all():
-                raise ValueError(f"{npz}: array {name}_{k} is {a.dtype} {a.shape}, expected finite float64 {shape}")
+                raise ValueError(
+                    f"{npz}: array {name}_{k} is {a.dtype} {a.shape}, expected finite float64 {shape}"
+                )
 
 
 # --------------------------------------------------------------------------- where the model lives
@@ -302,7 +306,9 @@ def cache_dir() -> Path:
     return Path(user_cache_dir("ml4chem-helpers", appauthor=False))
 
 
-def load_or_train(dataset=None, *, folders=None, settings: dict | None = None, verbose: bool = True) -> Classifier:
+def load_or_train(
+    dataset=None, *, folders=None, settings: dict | None = None, verbose: bool = True
+) -> Classifier:
     """The classifier for ``dataset`` (default: the shipped ``data/pdfs.csv.gz``): loaded if stored, else trained.
 
     ``folders`` are looked in, in order (default: the dataset's folder, then :func:`cache_dir`); a newly
@@ -325,10 +331,14 @@ def load_or_train(dataset=None, *, folders=None, settings: dict | None = None, v
             continue
         except (OSError, ValueError) as exc:
             warnings.warn(
-                f"{exc}; it was not loaded, the classifier is trained again instead", ModelFileWarning, stacklevel=2
+                f"{exc}; it was not loaded, the classifier is trained again instead",
+                ModelFileWarning,
+                stacklevel=2,
             )
     if verbose:
-        print(f"training the classifier on {dataset.name} (once; a few seconds)...", file=sys.stderr, flush=True)
+        print(
+            f"training the classifier on {dataset.name} (once; a few seconds)...", file=sys.stderr, flush=True
+        )
     clf = train(load_pdfs(path=dataset), settings, dataset_sha256=sha)
     try:
         save(clf, folders[-1])

@@ -18,7 +18,8 @@ is a piece of fcc crystal, so FCC and Octahedral often end there.
 
 Command line::
 
-    python -m helpers.identify data/measured/JQ_S1.gr [more files] [--qmax Q] [--plot fit.png]
+    python -m helpers.identify data/measured/JQ_S1.gr [--qmax Q] [--plot fit.png]
+    python -m helpers.identify frames/*.gr --jobs 2 --out results.csv   # a series: one row per file
 
 The classifier (:mod:`helpers.classifier`) is stored as plain arrays next to the
 dataset (``data/classifier.npz``, written by ``make data``) and loaded in
@@ -331,7 +332,12 @@ def plot_fit(table: pd.DataFrame, ax=None):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m helpers.identify FILE [FILE ...] [--qmax Q] [--rmax R] [--plot out.png]``."""
+    """Command line: ``python -m helpers.identify FILE [FILE ...] [--qmax Q] [--rmax R] [--plot out.png]``
+    (several files, ``--jobs``, ``--out``: a series, one row per file, :mod:`helpers.series`)."""
+    from threadpoolctl import threadpool_limits
+
+    from helpers import series
+
     parser = argparse.ArgumentParser(
         prog="python -m helpers.identify",
         description="Which structure is my nanoparticle? Classify a measured PDF, then verify by fitting.",
@@ -349,7 +355,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--plot", type=Path, help="save the fit figure here (with several files: one per file)"
     )
+    series.add_arguments(parser)  # several files, --jobs, --out, --resume, --scheduler: helpers/series.py
     args = parser.parse_args(argv)
+    if series.wanted(args):
+        return series.run(args)
+    threadpool_limits(limits=1, user_api="blas")  # BLAS threads would only fight the fits' threads
     status = 0
     for path in args.files:
         try:
