@@ -34,20 +34,16 @@ A stored model whose dataset checksum or settings differ from the current ones i
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
 import math
-import os
 import sys
 import warnings
-import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from helpers.cache import Stale, cache_dir, load_arrays, save_arrays
 from helpers.data import DATA_DIR, DATASET_FILE, MEASURED_R_MAX
 from helpers.structures import STRUCTURE_TYPES
 
@@ -58,7 +54,7 @@ MODEL_FILE = "classifier.npz"
 
 META_FILE = "classifier.json"
 
-FORMAT = "ml4chem-helpers classifier"
+KIND = "helpers.identify classifier"
 FORMAT_VERSION = 1
 
 SETTINGS = {
@@ -183,85 +179,42 @@ def train(df=None, settings: dict | None = None, *, dataset_sha256: str = "") ->
 # --------------------------------------------------------------------------- storing and loading
 
 
-def npz_bytes(weights: dict[str, np.ndarray]) -> bytes:
-    """The arrays as a ``.npz`` file (what ``numpy.savez`` writes, with fixed time stamps: byte-reproducible)."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name in sorted(weights):
-            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            array = io.BytesIO()
-            np.lib.format.write_array(array, weights[name], allow_pickle=False)  # C or Fortran order kept
-            zf.writestr(info, array.getvalue())
-    return buf.getvalue()
-
-
-def save(clf: Classifier, folder, *, stem: str = "classifier") -> Path:
-    """Write ``clf`` as ``folder/stem.npz`` and ``folder/stem.json`` (atomically; the JSON last). Returns the npz path."""
+def save(clf: Classifier, folder) -> Path:
+    """Write ``clf`` as ``folder/classifier.npz`` + ``classifier.json`` (atomically; the JSON last)."""
     from sklearn import __version__ as sklearn_version
 
-    from helpers.files import atomic_write_bytes
-
-    folder = Path(folder)
-    data = npz_bytes(clf.weights)
     meta = {
-        "format": FORMAT,
+        "kind": KIND,
         "format_version": FORMAT_VERSION,
         "settings": clf.meta.get("settings", SETTINGS),
         "classes": list(clf.classes),
         "entropy_threshold": clf.entropy_threshold,
         "dataset_sha256": clf.meta.get("dataset_sha256", ""),
-        "weights_sha256": hashlib.sha256(data).hexdigest(),
         "trained_with": {
             "scikit-learn": sklearn_version,
             "numpy": np.__version__,
             "python": f"{sys.version_info.major}.{sys.version_info.minor}",
         },
     }
-    npz = folder / f"{stem}.npz"
-    atomic_write_bytes(npz, data)
-    text = json.dumps(meta, indent=1, sort_keys=True) + "\n"
-    atomic_write_bytes(folder / f"{stem}.json", text.encode("utf-8"))
-    return npz
-
-
-class _Stale(Exception):
-    """A stored model that is fine but was made for another dataset or other settings."""
+    return save_arrays(Path(folder) / MODEL_FILE, clf.weights, meta)
 
 
 def load(npz, *, dataset_sha256: str, settings: dict | None = None) -> Classifier:
     """The classifier stored in ``npz`` (and the JSON beside it), checked before anything is used.
 
-    Raises ``_Stale`` if it was trained on another dataset or with other settings, ValueError naming the
-    file if it is damaged, changed or not a classifier file of this package.  Nothing is unpickled.
+    Raises :class:`helpers.cache.Stale` if it was trained on another dataset or with other settings,
+    ValueError naming the file if it is damaged, changed or not a classifier file of this package.
+    Nothing is unpickled.
     """
-    npz = Path(npz)
-    meta_path = npz.with_suffix(".json")
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{meta_path}: not readable as the classifier's JSON description ({exc})") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ValueError(f"{meta_path}: not a classifier file of ml4chem-helpers (no format {FORMAT!r})")
-    if meta.get("format_version") != FORMAT_VERSION:
-        raise _Stale(f"format version {meta.get('format_version')!r}")
-    if meta.get("settings") != (SETTINGS if settings is None else settings):
-        raise _Stale("other settings")
-    if meta.get("dataset_sha256") != dataset_sha256:
-        raise _Stale("another dataset")
-    data = npz.read_bytes()
-    if hashlib.sha256(data).hexdigest() != meta.get("weights_sha256"):
-        raise ValueError(
-            f"{npz}: its sha256 is not the one {meta_path.name} records: the file is damaged or was changed"
-        )
-    try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
-            weights = {name: arrays[name] for name in arrays.files}
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise ValueError(f"{npz}: not a readable .npz file of plain arrays ({exc})") from None
+    expect = {
+        "kind": KIND,
+        "format_version": FORMAT_VERSION,
+        "settings": SETTINGS if settings is None else settings,
+        "dataset_sha256": dataset_sha256,
+    }
+    weights, meta = load_arrays(npz, expect)
     classes = meta.get("classes")
-    _check_weights(npz, weights, classes, meta)
+    _check_weights(Path(npz), weights, classes, meta)
     return Classifier(weights, classes, meta["entropy_threshold"], meta)
 
 
@@ -276,9 +229,9 @@ def _check_weights(npz: Path, weights: dict, classes, meta: dict) -> None:
     expected = {f"{name}_{k}" for name in _LAYERS for k in range(n)}
     if set(weights) != expected:
         raise ValueError(f"{npz}: holds arrays {sorted(weights)}, expected {sorted(expected)}")
-    f = None
     for k in range(n):
-        f = weights[f"pca_mean_{k}"].shape[0] if weights[f"pca_mean_{k}"].ndim == 1 else -1
+        mean = weights[f"pca_mean_{k}"]
+        f = mean.shape[0] if mean.ndim == 1 else -1
         shapes = {
             "pca_mean": (f,), "pca_components": (c, f), "coef0": (c, h), "intercept0": (h,),
             "coef1": (h, len(classes)), "intercept1": (len(classes),),
@@ -292,18 +245,6 @@ def _check_weights(npz: Path, weights: dict, classes, meta: dict) -> None:
 
 
 # --------------------------------------------------------------------------- where the model lives
-
-
-def cache_dir() -> Path:
-    """The user's cache folder for this package: ``$ML4CHEM_CACHE_DIR`` if set, else the platform's
-    (platformdirs: ``~/.cache/ml4chem-helpers`` on Linux, ``~/Library/Caches/ml4chem-helpers`` on macOS,
-    ``%LOCALAPPDATA%\\ml4chem-helpers\\Cache`` on Windows)."""
-    override = os.environ.get("ML4CHEM_CACHE_DIR")
-    if override:
-        return Path(override)
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("ml4chem-helpers", appauthor=False))
 
 
 def load_or_train(
@@ -327,7 +268,7 @@ def load_or_train(
             continue
         try:
             return load(npz, dataset_sha256=sha, settings=settings)
-        except _Stale:
+        except Stale:
             continue
         except (OSError, ValueError) as exc:
             warnings.warn(
