@@ -98,7 +98,8 @@ class Classifier:
     def member_probabilities(self, x: np.ndarray, k: int) -> np.ndarray:
         """Probabilities of member ``k`` (columns in :attr:`classes` order), as scikit-learn computes them."""
         w = self.weights
-        components = w[f"pca_components_{k}"]
+        # Fortran order: components.T is then C-contiguous, the BLAS call scikit-learn's transform makes
+        components = np.asfortranarray(w[f"pca_components_{k}"])
         a = x @ components.T  # PCA.transform: project, then subtract the projected mean
         a -= w[f"pca_mean_{k}"].reshape(1, -1) @ components.T
         a = a @ w[f"coef0_{k}"]
@@ -165,10 +166,10 @@ def train(df=None, settings: dict | None = None, *, dataset_sha256: str = "") ->
         weights = {}
         for k, model in enumerate(models):
             pca, mlp = model[0], model[-1]
-            arrays = (pca.mean_, pca.components_, *mlp.coefs_[:1], *mlp.intercepts_[:1])
+            arrays = (pca.mean_, np.asfortranarray(pca.components_), *mlp.coefs_[:1], *mlp.intercepts_[:1])
             arrays += (mlp.coefs_[1], mlp.intercepts_[1])
             for name, a in zip(_LAYERS, arrays):
-                weights[f"{name}_{k}"] = np.asarray(a, dtype=np.float64)  # layout kept: same BLAS calls
+                weights[f"{name}_{k}"] = np.asarray(a, dtype=np.float64)
         ensemble = Classifier(weights, models[0].classes_, 0.0)
         h = entropy(ensemble.probabilities(to_xy(held_out, r_max=s["r_max"])[0]))
     threshold = float(np.quantile(h, s["entropy_quantile"]))
