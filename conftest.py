@@ -7,7 +7,8 @@ pyproject.toml sets ``--dist loadscope --no-loadscope-reorder``: xdist hands out
   kernel and must run in order on one worker;
 * tests/test_lab.py and the browser tests are one scope: they share one JupyterLab
   server (the ``lab`` fixture of tests/conftest.py) and the browser tests one Chromium;
-  tests/test_identify.py is one scope too (its classifier is trained once per process);
+  tests/test_identify.py is one scope too (its shipped-file tables are computed once per module), and so
+  is tests/test_series.py (its serial table is the reference of the parallel runs);
 * every other test is a scope of its own, so it can go to whichever core is free
   (xdist's own loadscope would keep whole modules together: the four
   student-notebook runs of tests/test_notebooks.py would all land on one core);
@@ -24,14 +25,15 @@ from __future__ import annotations
 # Collection order by cost: the first matching prefix decides (lower runs earlier).
 _SLOW_FIRST = (
     ("tests/test_lab.py", "tests/test_browser.py"),
-    ("tests/test_notebooks.py::test_student_notebook_run", "tests/test_identify.py"),
+    ("tests/test_notebooks.py::test_student_notebook_run", "tests/test_identify.py", "tests/test_series.py"),
     ("solutions/",),
 )
 # modules whose tests share an expensive fixture, and the name of their common scope
 _SHARED_SCOPES = {
     "tests/test_lab.py": "jupyterlab",
     "tests/test_browser.py": "jupyterlab",
-    "tests/test_identify.py": "identify",  # one worker trains identify's classifier once, for all its tests
+    "tests/test_identify.py": "identify",  # one worker computes the shipped files' tables once, for all its tests
+    "tests/test_series.py": "series",  # one worker computes the serial table once
 }
 
 
