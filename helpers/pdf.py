@@ -108,10 +108,6 @@ histogram, so:
   transform gives G on the grid x_n, which is interpolated (cubic) at the
   requested r and multiplied by the Qdamp envelope.
 
-Particles with more than about 1000 atoms have their pairs counted in blocks
-by up to four threads (as many as there are cores): computing distances and
-square roots releases Python's global lock.  Each thread counts whole numbers
-into its own histogram, so the result is bit for bit the one-thread result.
 A structure used many times (a dataset, a fit) is faster still as its
 distinct distances with their multiplicities (:func:`pair_distances`): a
 perfect particle of 4000 atoms has 8 million pairs but a few thousand
@@ -134,11 +130,7 @@ no default instrument parameters: the course's values live in one table,
 
 from __future__ import annotations
 
-import itertools
 import math
-import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from numbers import Integral
 from typing import NamedTuple
@@ -147,7 +139,7 @@ import numpy as np
 from ase.data import chemical_symbols
 from scipy import fft as _fft
 from scipy import sparse
-from scipy.spatial.distance import cdist, pdist
+from scipy.spatial.distance import pdist
 
 from helpers.validation import check_scalar
 
@@ -163,11 +155,7 @@ small-angle scattering is removed when ``include_sas=False`` (see the module doc
 _SUBBINS = 32  # sub-bins per grid step Δ (a distance is placed to within ±Δ/64)
 _DELTA_TIMES_QMAX = 0.4  # grid spacing Δ = largest power of two ≤ 0.4 / qmax
 _IMAGE_MARGIN = 15.0  # Å; the periodic image of the longest distance stays 2x this beyond max(r)
-_CHUNK = 1 << 16  # distances binned per step, to keep temporary arrays small (in cache)
 _MAX_NODES = 1 << 19  # largest grid (8192 Å at qmax = 25 Å⁻¹); larger means wrong units
-_PARALLEL_PAIRS = 1 << 19  # particles with this many pairs (about 1000 atoms) or more are counted by threads
-_BLOCK_ATOMS = 384  # atoms per block of the threaded count (a block pair's distances: 1.2 MB, cache-sized)
-_MAX_WORKERS = 4  # most threads used for one PDF
 _DELTA2_STEP = 0.05  # largest change of 1 - δ2/r² within one band of the correlated-motion widths
 _DISTINCT_BINS = 1 << 21  # pair_distances: bins over 0 .. longest distance (2e-7 of the diameter each)
 
@@ -231,11 +219,11 @@ def compute_pdf(
 
     Notes
     -----
-    The result is exactly ``pdf_from_distances(pdist(atoms.positions), len(atoms), r, ...)``.
-    Time: about 0.5 ms for 100 atoms and 1.5 ms for 500 (one thread); 6-10 ms for 2000 atoms,
-    whose pairs are counted by two threads on a 2-core machine (see _count_pairs_in_blocks);
-    ``delta2 > 0`` adds about 0.03 ms per band (``benchmarks/pdf_speed.py``).
-    The pair loop is O(N²), the rest is nearly independent of the particle.
+    The result is ``pdf_from_distances(pdist(atoms.positions), len(atoms), r, ...)``.
+    Time: about 0.2 ms for 100 atoms, 0.8 ms for 500 and 10-20 ms for 2000 (one thread);
+    ``delta2 > 0`` adds about 0.03 ms per band (``benchmarks/pdf_speed.py``, which also
+    compares it with the floor of any method, ``pdist`` + ``np.bincount``).
+    The pair distances are O(N²), the rest is nearly independent of the particle.
     """
     if not hasattr(atoms, "get_positions") or not hasattr(atoms, "numbers"):
         raise TypeError(f"atoms must be an ase.Atoms object, got {type(atoms).__name__}")
@@ -251,23 +239,9 @@ def compute_pdf(
         raise ValueError("atoms has non-finite (NaN or infinite) positions")
     physics = _check_physics(qmin, qmax, qdamp, biso, delta2, include_sas)
     r = _check_r(r)
-    # The same as pdf_from_distances(pdist(positions), n_atoms, r, ...), bit for bit (tested), but faster:
-    # squared distances of positions scaled by a power of two, whose square roots are directly the
-    # sub-bin coordinates of the distances (see _count_pairs), and no pass to find the longest distance.
     delta = _node_spacing(physics.qmax)
-    scaled = positions * (_SUBBINS / delta)
-    centred = positions - positions.mean(axis=0)
-    reach = 2.0 * math.sqrt(float(np.einsum("ij,ij->i", centred, centred).max()))  # >= every distance
-    n_pairs = n_atoms * (n_atoms - 1) // 2
-    workers = _workers()
-    if n_pairs >= _PARALLEL_PAIRS and workers > 1 and reach < _MAX_NODES * delta:
-        counts = _count_pairs_in_blocks(scaled, delta, reach, workers)
-        return _pdf_from_counts(
-            counts, None, lambda: pdist(scaled, "sqeuclidean"), n_atoms, r, delta, physics
-        )
-    squared = pdist(scaled, "sqeuclidean", out=_scratch("pairs", n_pairs, float))
-    counts, d_max = _count_pairs(squared, None, True, delta, d_bound=reach)
-    return _pdf_from_counts(counts, d_max, lambda: squared, n_atoms, r, delta, physics)
+    counts, d_max = _count_pairs(pdist(positions), None, delta)
+    return _pdf_from_counts(counts, d_max, n_atoms, r, delta, physics)
 
 
 def pdf_from_distances(
@@ -321,8 +295,8 @@ def pdf_from_distances(
     r = _check_r(r)
     d, w = _check_distances(distances, n_atoms, weights)
     delta = _node_spacing(physics.qmax)
-    counts, d_max = _count_pairs(d, w, False, delta)
-    return _pdf_from_counts(counts, d_max, None, int(n_atoms), r, delta, physics)
+    counts, d_max = _count_pairs(d, w, delta)
+    return _pdf_from_counts(counts, d_max, int(n_atoms), r, delta, physics)
 
 
 def pair_distances(positions) -> tuple[np.ndarray, np.ndarray]:
@@ -362,30 +336,11 @@ def pair_distances(positions) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _pdf_from_counts(
-    counts: np.ndarray,
-    d_max: float | None,
-    squared_pairs,
-    n_atoms: int,
-    r: np.ndarray,
-    delta: float,
-    physics: _Physics,
+    counts: np.ndarray, d_max: float, n_atoms: int, r: np.ndarray, delta: float, physics: _Physics
 ) -> np.ndarray:
     """G(r) from the numbers of pairs in the sub-bins [j, j + 1) Δ/32 (see _count_pairs) and the longest
-    distance ``d_max``; arguments checked.
-
-    If ``d_max`` is None, only its sub-bin is known (the last non-empty one); in the rare case that the
-    grid length depends on where in that sub-bin it lies, ``squared_pairs()`` must return the values
-    (d * 32 / Δ)² of all pairs (see _count_pairs).
-    """
+    distance ``d_max``; arguments checked."""
     r_max = float(r[-1])
-    if d_max is None:  # only the sub-bin [j, j + 1) Δ/32 of the longest distance is known
-        j = _last_nonzero(counts)
-        low, high = j * delta / _SUBBINS, (j + 1) * delta / _SUBBINS
-        if _box_length(low, r_max) == _box_length(high, r_max):
-            d_max = low  # the box length does not depend on where the longest distance lies in its sub-bin
-        else:
-            d_max = math.sqrt(float(squared_pairs().max())) * delta / _SUBBINS
-        counts = counts[: _n_counts(low, delta)]  # as pdf_from_distances would (whole steps Δ)
     box = _box_length(d_max, r_max)
     if box / delta > _MAX_NODES:
         raise ValueError(
@@ -575,152 +530,28 @@ def _inverse_nodes(delta: float, n_nodes: int) -> np.ndarray:
     return inverse
 
 
-def _last_nonzero(counts: np.ndarray) -> int:
-    """Index of the last non-zero entry of ``counts``, looked for from the end in blocks: the longest
-    distance lies close to the bound the counts were sized for, so most of the array is never scanned
-    (scanning all of it costs 0.1 ms, a sixth of a PDF, at 500 atoms)."""
-    end = counts.size
-    while end > 0:
-        start = max(0, end - 4096)
-        found = np.flatnonzero(counts[start:end])
-        if found.size:
-            return start + int(found[-1])
-        end = start
-    raise ValueError("no distances were counted")
-
-
 def _n_counts(d_max: float, delta: float) -> int:
     """Number of sub-bins of width Δ/32 needed for distances up to d_max."""
     return (int(d_max / delta) + 1) * _SUBBINS
 
 
-def _count_pairs(
-    pairs: np.ndarray, weights: np.ndarray | None, squared: bool, delta: float, d_bound: float | None = None
-) -> tuple[np.ndarray, float | None]:
+def _count_pairs(pairs: np.ndarray, weights: np.ndarray | None, delta: float) -> tuple[np.ndarray, float]:
     """Numbers of distances in the sub-bins [j, j + 1) Δ/32, and the longest distance.
 
-    ``weights`` (or None: one each) are the multiplicities of the distances (whole numbers).
-
-    ``pairs`` holds the distances d, or if ``squared`` the values (d * 32 / Δ)², as
-    pdist gives them for positions multiplied by 32 / Δ (a power of two, so that is
-    exact; their square root is then bitwise the sub-bin coordinate d * 32 / Δ of
-    the distance pdist would give).  With ``squared`` and an upper bound
-    ``d_bound`` of the distances, the longest distance is not computed (None is
-    returned; the counts show its sub-bin).  Pairs are processed in chunks that
-    stay in the CPU cache.  The counts are whole numbers (exact in float64), so the
-    result does not depend on the order of the pairs.
+    ``weights`` (or None: one each) are the multiplicities of the distances (whole numbers).  The
+    counts are whole numbers (exact in float64), so the result does not depend on the order of the
+    pairs.
     """
-    scale = _SUBBINS / delta  # a power of two: d * scale is exact
-    chunk_size = min(pairs.size, _CHUNK)
-    indices = _scratch("indices", chunk_size, np.intp)
+    low, d_max = float(pairs.min()), float(pairs.max())  # NaN propagates
+    if not (low > 0.0 and d_max < math.inf):
+        _raise_distance_error(low, d_max)
     longest = _MAX_NODES * delta  # longest distance accepted
-    track_max = not squared or d_bound is None or not d_bound < longest
-    if track_max:
-        counts = np.zeros(0)  # grown (in the scratch array "counts") as longer distances turn up
-    else:
-        counts = _scratch("counts", _n_counts(d_bound * (1.0 + 1e-9), delta), float)
-        counts.fill(0.0)
-    d_max = 0.0
-    for start in range(0, pairs.size, chunk_size):
-        chunk = pairs[start : start + chunk_size]
-        if squared:  # >= 0 by construction; zeros are looked for at the end
-            if track_max:
-                high = math.sqrt(float(chunk.max())) / scale
-                if high == 0.0:
-                    _raise_distance_error(0.0, 0.0)
-        else:
-            low, high = float(chunk.min()), float(chunk.max())  # NaN propagates
-            if not (low > 0.0 and high < math.inf):
-                _raise_distance_error(low, high)
-        if track_max and high > d_max:
-            if not high < longest:
-                raise ValueError(f"distances must be shorter than {longest:g} Å, got {high:.4g}")
-            d_max = high
-            needed = _n_counts(d_max, delta)
-            if needed > counts.size:  # grow, keeping what is counted so far
-                grown = _scratch("counts", needed + needed // 4, float)
-                if not np.may_share_memory(grown, counts):  # else the counts so far are already in place
-                    grown[: counts.size] = counts
-                grown[counts.size :] = 0.0
-                counts = grown
-        i = indices[: chunk.size]
-        if squared:
-            np.sqrt(chunk, out=i, casting="unsafe")  # truncation = floor for positive values
-        else:
-            np.multiply(chunk, scale, out=i, casting="unsafe")
-        np.add.at(counts, i, 1.0 if weights is None else weights[start : start + chunk_size])
-    if squared and counts[0] > 0 and not pairs.all():  # a distance < Δ/32: is it zero?
-        _raise_distance_error(0.0, d_max)
-    if not track_max:
-        return counts, None
-    return counts[: _n_counts(d_max, delta)], d_max
-
-
-def _count_pairs_in_blocks(scaled: np.ndarray, delta: float, d_bound: float, workers: int) -> np.ndarray:
-    """_count_pairs for ``pdist(scaled, "sqeuclidean")``, computed block by block by ``workers`` threads.
-
-    The atoms are cut into blocks of _BLOCK_ATOMS; every block with itself (pdist) and every pair of
-    blocks (cdist, which gives bitwise the same squared distances as pdist) is one task.  The distance
-    calculation and the square roots run outside Python's global lock, so the threads overlap; each
-    thread counts into its own histogram.  Counts are whole numbers, so the sum does not depend on which
-    thread did what: the result is the same as the one-thread count, bit for bit.  ``d_bound`` is an
-    upper bound of the distances (shorter than the longest accepted distance).
-    """
-    n_atoms = len(scaled)
-    edges = [*range(0, n_atoms, _BLOCK_ATOMS), n_atoms]
-    blocks = list(itertools.pairwise(edges))
-    tasks = [(block, block) for block in blocks]
-    tasks += [(blocks[a], blocks[b]) for a in range(len(blocks)) for b in range(a + 1, len(blocks))]
-    # tasks.pop() takes the big block-pair tasks first and the small pdist ones last: the threads end together
-    n_counts = _n_counts(d_bound * (1.0 + 1e-9), delta)
-    total = _scratch("total", n_counts, float)
-    total.fill(0.0)
-    lock = threading.Lock()
-
-    def work() -> None:
-        counts = _scratch("counts", n_counts, float)  # this thread's own
-        counts.fill(0.0)
-        while True:
-            with lock:
-                if not tasks:
-                    np.add(total, counts, out=total)  # under the lock; then this thread's scratch is free
-                    return
-                (i0, i1), (j0, j1) = tasks.pop()
-            if i0 == j0:
-                m = i1 - i0
-                squared = pdist(scaled[i0:i1], "sqeuclidean", out=_scratch("pairs", m * (m - 1) // 2, float))
-            else:
-                out = _scratch("pairs", (i1 - i0) * (j1 - j0), float).reshape(i1 - i0, j1 - j0)
-                squared = cdist(scaled[i0:i1], scaled[j0:j1], "sqeuclidean", out=out).ravel()
-            indices = _scratch("indices", squared.size, np.intp)
-            np.sqrt(squared, out=indices, casting="unsafe")  # truncation = floor for positive values
-            np.add.at(counts, indices, 1.0)
-
-    others = [_thread_pool().submit(work) for _ in range(workers - 1)]
-    work()  # this thread works too
-    for other in others:
-        other.result()
-    counts = total
-    if counts[0] > 0 and not pdist(scaled, "sqeuclidean").all():  # a distance < Δ/32: is it zero?
-        _raise_distance_error(0.0, d_bound)
-    return counts
-
-
-def _workers() -> int:
-    """Threads for the pair counting of large particles: the cores this process may use, at most 4."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(_MAX_WORKERS, cores))
-
-
-_POOL: tuple[int, ThreadPoolExecutor] | None = None
-
-
-def _thread_pool() -> ThreadPoolExecutor:
-    """The helper threads of this process (made again after a fork: a child process has no threads)."""
-    global _POOL
-    if _POOL is None or _POOL[0] != os.getpid():
-        _POOL = (os.getpid(), ThreadPoolExecutor(_MAX_WORKERS - 1, thread_name_prefix="helpers.pdf"))
-    return _POOL[1]
+    if not d_max < longest:
+        raise ValueError(f"distances must be shorter than {longest:g} Å, got {d_max:.4g}")
+    scale = _SUBBINS / delta  # a power of two: d * scale is exact
+    index = (pairs * scale).astype(np.intp)  # truncation = floor for positive values
+    counts = np.bincount(index, weights=weights, minlength=_n_counts(d_max, delta))
+    return counts.astype(float, copy=False), d_max
 
 
 def _raise_distance_error(low: float, high: float):
@@ -746,26 +577,6 @@ def _spread_to_nodes(counts: np.ndarray, n_nodes: int) -> np.ndarray:
     # sin(Q x) / x is even in x: node -1 counts as node 1.  Distances reach at most node n_nodes - 3.
     hist[2] += hist[0]
     return hist[1 : n_nodes + 1]
-
-
-_SCRATCH = threading.local()
-_SCRATCH_LIMIT = 1 << 22  # largest scratch array kept between calls (elements; 32 MB of float64)
-
-
-def _scratch(name: str, size: int, dtype) -> np.ndarray:
-    """An uninitialised array of ``size`` elements, kept per thread between calls.
-
-    Re-using memory matters: on sandboxed machines every first touch of freshly
-    allocated memory (a page fault) is slow, and a PDF needs a few MB of temporaries.
-    """
-    if size > _SCRATCH_LIMIT:
-        return np.empty(size, dtype=dtype)
-    arrays = _SCRATCH.__dict__.setdefault("arrays", {})
-    array = arrays.get(name)
-    if array is None or array.size < size or array.dtype != np.dtype(dtype):
-        array = np.empty(max(size, 1024), dtype=dtype)
-        arrays[name] = array
-    return array[:size]
 
 
 def _interpolate_cubic(g_nodes: np.ndarray, delta: float, r: np.ndarray) -> np.ndarray:

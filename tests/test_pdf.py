@@ -137,69 +137,6 @@ def test_scaling_the_lattice_moves_the_peaks_proportionally(pt_fcc):
     np.testing.assert_allclose(compute_pdf(strained, r, **P), g_scaled, rtol=0, atol=1e-9 * np.abs(g).max())
 
 
-@pytest.mark.parametrize(("structure_type", "size"), [("FCC", 2), ("Icosahedral", 4)])  # 201 and 561 atoms
-@pytest.mark.parametrize("physics", [{}, {"delta2": 2.5}, DEBYE], ids=["default", "delta2", "debye"])
-def test_compute_pdf_equals_pdf_from_distances_on_pdist(structure_type, size, physics):
-    atoms = make_particle(structure_type, "Pt", size)
-    r = np.arange(1.0, 30.0, 0.1)
-    kwargs = {"qmin": 0.9, "qmax": 18.0, "qdamp": 0.03, "biso": 0.5} | physics
-    expected = pdf_from_distances(pdist(atoms.get_positions()), len(atoms), r, **kwargs)
-    result = compute_pdf(atoms, r, **kwargs)
-    assert result.shape == r.shape and result.dtype == np.float64
-    np.testing.assert_array_equal(result, expected)
-
-
-@pytest.mark.parametrize("threaded", [False, True], ids=["one-thread", "threaded"])
-@pytest.mark.parametrize("shift", [-1e-9, 0.0, 1e-9])
-def test_compute_pdf_equals_pdf_from_distances_at_a_grid_length_threshold(shift, threaded, monkeypatch):
-    # max(r) = 34 Å - longest distance is where the internal grid length jumps from 32 to 48 Å; there
-    # the longest distance itself is needed, not only its sub-bin (also in the threaded pair count)
-    if threaded:
-        monkeypatch.setattr(pdf_module, "_PARALLEL_PAIRS", 1)
-        monkeypatch.setattr(pdf_module, "_workers", lambda: 2)
-    atoms = make_particle("FCC", "Pt", 1)
-    d = pdist(atoms.get_positions())
-    r = np.array([1.0, 2.77, 34.0 - d.max() + shift])
-    np.testing.assert_array_equal(compute_pdf(atoms, r, **P), pdf_from_distances(d, len(atoms), r, **P))
-
-
-def test_threaded_pair_count_of_a_large_particle_equals_the_one_thread_result():
-    # 1289 atoms (830 000 pairs): above the threshold, so the pairs are counted in blocks by threads
-    atoms = make_particle("FCC", "Pt", 5)
-    assert len(atoms) * (len(atoms) - 1) // 2 >= pdf_module._PARALLEL_PAIRS
-    r = np.arange(1.0, 30.0, 0.05)
-    expected = pdf_from_distances(pdist(atoms.get_positions()), len(atoms), r, **P)
-    np.testing.assert_array_equal(compute_pdf(atoms, r, **P), expected)
-
-
-@pytest.mark.parametrize("workers", [2, 3])
-def test_threaded_pair_count_with_uneven_blocks_is_exact(monkeypatch, workers):
-    # small blocks (last one shorter) and more threads than cores: every pair must still be counted once
-    monkeypatch.setattr(pdf_module, "_PARALLEL_PAIRS", 1)
-    monkeypatch.setattr(pdf_module, "_BLOCK_ATOMS", 50)
-    monkeypatch.setattr(pdf_module, "_workers", lambda: workers)
-    atoms = make_particle("Icosahedral", "Au", 3)  # 309 atoms: 6 full blocks and one of 9 atoms
-    r = np.arange(1.0, 30.0, 0.05)
-    expected = pdf_from_distances(pdist(atoms.get_positions()), len(atoms), r, **P)
-    np.testing.assert_array_equal(compute_pdf(atoms, r, **P), expected)
-
-
-def test_threaded_pair_count_finds_two_atoms_on_top_of_each_other(monkeypatch):
-    monkeypatch.setattr(pdf_module, "_PARALLEL_PAIRS", 1)
-    monkeypatch.setattr(pdf_module, "_workers", lambda: 2)
-    atoms = make_particle("FCC", "Pt", 1)
-    atoms.positions[-1] = atoms.positions[3]
-    with pytest.raises(ValueError, match="distances must all be positive"):
-        compute_pdf(atoms, R, **P)
-
-
-def test_thread_pool_is_made_again_in_a_forked_child(monkeypatch):
-    pool = pdf_module._thread_pool()
-    assert pdf_module._thread_pool() is pool  # kept between calls
-    monkeypatch.setattr(pdf_module, "_POOL", (-1, pool))  # as a forked child (another pid) would see it
-    assert pdf_module._thread_pool() is not pool
-
-
 def test_dimer_matches_the_gaussian_formula():
     # no termination (qmin = 0, qmax where the Debye-Waller factor is ~0): G(r) is the sum over ordered
     # pairs of Gaussians / d, i.e. for 2 atoms [g(r - d) - g(r + d)] / d, with DiffPy's normalisation
