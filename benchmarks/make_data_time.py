@@ -3,8 +3,8 @@
 Runs ``python -m helpers.data --out TMP --quiet`` in a fresh interpreter, as
 ``make data`` does (imports included), with 2 BLAS/OpenMP threads, and prints
 the wall time, the row count and the file sizes.  Also checks that the result
-is byte-identical to the published ``data/pdfs.csv.gz`` (it must be, on the
-machine that generated it).
+is byte-identical to the published ``data/pdfs.csv.gz``, and the classifier it trains to
+``data/classifier.npz`` (they must be, on the machine that generated them).
 
 Usage: ``python benchmarks/make_data_time.py [--repeat N]``
 """
@@ -76,6 +76,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{DATASET_FILE}: {dataset.stat().st_size / 1e6:.2f} MB, sha256 {digest}")
         print(f"load_pdfs(): {t_load:.2f} s")
         print(f"identical to data/{DATASET_FILE}: {'yes' if same else 'NO'}")
+        model, shipped = out / "classifier.npz", DATA_DIR / "classifier.npz"
+        same_model = model.is_file() and shipped.is_file() and model.read_bytes() == shipped.read_bytes()
+        print(
+            f"classifier.npz (trained by make data) identical to data/classifier.npz: {'yes' if same_model else 'NO'}"
+        )
     return 0
 
 
