@@ -215,8 +215,8 @@ def identify_series(
     n_jobs = jobs
     if jobs is not None and jobs <= 0:
         n_jobs = available_cores()
-    if n_jobs is not None and not configured:
-        n_jobs = max(1, min(n_jobs, available_cores(), len(todo) or 1))
+    if not configured:  # loky processes: no more than the cores this process may use, nor the files
+        n_jobs = max(1, min(n_jobs or 1, available_cores(), len(todo) or 1))
     serial = n_jobs == 1 and not configured
     if todo:
         classifier()  # trained and cached here once if needed, before any worker looks for it
