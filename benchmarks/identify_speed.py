@@ -42,9 +42,22 @@ def _env() -> dict:
     return env
 
 
+CPU = {}  # CPU seconds (user + sys) of the last cli_times run, per run; None where unknown
+
+
+def _children_cpu() -> float | None:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def cli_times(args: list, repeat: int) -> list[float]:
-    """Wall times of ``python -m helpers.identify ARGS`` in fresh interpreters."""
+    """Wall times of ``python -m helpers.identify ARGS`` in fresh interpreters (CPU times in CPU["last"])."""
     times = []
+    cpu0 = _children_cpu()
     for _ in range(repeat):
         t0 = time.perf_counter()
         subprocess.run(
@@ -55,7 +68,12 @@ def cli_times(args: list, repeat: int) -> list[float]:
             capture_output=True,
         )
         times.append(time.perf_counter() - t0)
+    CPU["last"] = None if cpu0 is None else (_children_cpu() - cpu0) / repeat
     return times
+
+
+def _cpu() -> str:
+    return "" if CPU.get("last") is None else f"; CPU {CPU['last']:.2f} s per run"
 
 
 def busy_times(args: list, repeat: int) -> list[float]:
@@ -173,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     one = min(quiet)
     print(
         f"1. one file, fresh interpreter: python -m helpers.identify {args.file.name}: best {one:.2f} s, "
-        f"median {statistics.median(quiet):.2f} s of {len(quiet)} (goal <= 3 s)"
+        f"median {statistics.median(quiet):.2f} s of {len(quiet)}{_cpu()} (goal <= 3 s)"
     )
     busy = busy_times([args.file], args.repeat)
     print(
@@ -184,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     six = min(cli_times([*shipped, "--jobs", "2"], max(1, args.repeat - 1)))
     print(
         f"3. all {len(shipped)} shipped files, --jobs 2, one call: {six:.2f} s = {six / one:.2f} x one file "
-        "(goal <= 2.5 x)"
+        f"(goal <= 2.5 x){_cpu()}"
     )
     if args.n_files:
         import tempfile
@@ -195,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
                 t = min(cli_times([*frames, "--jobs", str(jobs), "--out", Path(tmp) / "out.csv"], 1))
                 print(
                     f"4. {len(frames)} simulated files, --jobs {jobs}: {t:.1f} s, {len(frames) / t:.2f} files/s "
-                    "(fresh interpreter included)"
+                    f"(fresh interpreter included){_cpu()}"
                 )
     print("5. where the time goes (one process, after the imports):")
     for step, seconds in breakdown(args.file).items():
