@@ -20,8 +20,12 @@ module             what it does
 ``features``       features read off a PDF: the first-peak position d1, the reduced distance r/d1
 ``optim``          mini-batch Adam for the numpy networks of session 3
 ``fit``            one candidate particle fitted to a measured G(r) (scale, d_nn, Biso, Qdamp, delta2; Rw)
+``classifier``     identify's classifier: trained once (``make data``), stored as plain arrays
 ``identify``       classify a measured PDF, then verify by fitting (``python -m helpers.identify``)
+``series``         identify a series of files: one row per file, in parallel (joblib; Dask optional)
 ``files``          atomic writes and checksums
+``cache``          plain-array files (.npz + JSON, never pickle) and the user's cache folder
+``geometries``     the catalogue's pair distances, kept in the cache folder
 ``validation``     ``check_scalar``, the one validator for numbers
 ``perceptron``,    the engines behind session 2's explorers
 ``gradient_descent``
