@@ -549,7 +549,9 @@ def _count_pairs(pairs: np.ndarray, weights: np.ndarray | None, delta: float) ->
     if not d_max < longest:
         raise ValueError(f"distances must be shorter than {longest:g} Å, got {d_max:.4g}")
     scale = _SUBBINS / delta  # a power of two: d * scale is exact
-    index = (pairs * scale).astype(np.intp)  # truncation = floor for positive values
+    index = np.multiply(
+        pairs, scale, out=np.empty(pairs.size, np.intp), casting="unsafe"
+    )  # truncation = floor
     counts = np.bincount(index, weights=weights, minlength=_n_counts(d_max, delta))
     return counts.astype(float, copy=False), d_max
 
