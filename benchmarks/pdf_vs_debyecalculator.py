@@ -119,8 +119,7 @@ def main() -> int:
     print(
         f"DebyeCalculator {version('debyecalculator')} on CPU, torch {torch.__version__} with "
         f"torch.set_num_threads({args.threads}): the {CORES} cores NumPy/OpenBLAS may use here "
-        "(helpers.pdf counts the pairs of particles above ~1000 atoms with as many threads, up to 4; "
-        "smaller ones in one thread)."
+        "(helpers.pdf uses one thread; see benchmarks/pdf_speed.py for its time against the naive floor)."
     )
     print(
         f"{args.element} particles, r = {R_MIN}..{R_MAX} Å step {R_STEP}, "
