@@ -14,7 +14,8 @@ file's ``sha256``.
   BLAS to one thread (threadpoolctl), so N processes use N cores, not N x the BLAS threads.  The table is
   the same as a serial run's (the fits are deterministic and do not depend on the threads).
 * With ``out``, the table is written as CSV atomically (a temporary file, then :func:`os.replace`) every
-  few seconds and at the end, also when the run is interrupted (the files not yet done are marked
+  few seconds and at the end, also when the run is interrupted (Ctrl+C; on the command line also
+  SIGTERM, as a batch system sends at the end of an allocation; the files not yet done are marked
   ``not run``): there is never a half-written CSV.  ``resume=True`` keeps the rows of an existing ``out``
   that are ``ok`` for the same file with the same content (path and sha256) and runs only the others.
 * A progress bar (tqdm) on a terminal; quiet otherwise.
@@ -32,6 +33,7 @@ Command line (several files, or any of ``--jobs``, ``--out``, ``--resume``, ``--
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import math
 import sys
@@ -131,7 +133,6 @@ def identify_one(path, *, options: dict | None = None, workers: int = 1, plot=No
 
 
 def _plot(result, plot: Path, file: str) -> None:
-    import contextlib
     import io
 
     from helpers.identify import _save_plot
@@ -307,26 +308,54 @@ def run(args: argparse.Namespace) -> int:
         return 2
     kwargs = {"out": args.out, "resume": args.resume, "plot": args.plot}
     kwargs |= {"qmax": args.qmax, "qmin": args.qmin, "rmax": args.rmax}
-    if args.scheduler:
-        try:
-            from dask.distributed import Client
-            from joblib import parallel_config
-        except ImportError:
-            print("error: --scheduler needs dask and distributed: pip install -e '.[dask]'", file=sys.stderr)
-            return 2
-        with Client(args.scheduler) as client, parallel_config(backend="dask"):
-            print(
-                f"Dask cluster {args.scheduler}: {len(client.scheduler_info()['workers'])} workers",
-                file=sys.stderr,
-            )
-            table = identify_series(args.files, jobs=args.jobs or -1, **kwargs)
-    else:
-        table = identify_series(args.files, jobs=args.jobs or 1, **kwargs)
+    try:
+        if args.scheduler:
+            try:
+                from dask.distributed import Client
+                from joblib import parallel_config
+            except ImportError:
+                print(
+                    "error: --scheduler needs dask and distributed: pip install -e '.[dask]'", file=sys.stderr
+                )
+                return 2
+            with _terminate_like_ctrl_c(), Client(args.scheduler) as client, parallel_config(backend="dask"):
+                print(
+                    f"Dask cluster {args.scheduler}: {len(client.scheduler_info()['workers'])} workers",
+                    file=sys.stderr,
+                )
+                table = identify_series(args.files, jobs=args.jobs or -1, **kwargs)
+        else:
+            with _terminate_like_ctrl_c():
+                table = identify_series(args.files, jobs=args.jobs or 1, **kwargs)
+    except KeyboardInterrupt:
+        where = f"; the finished rows are in {args.out}: add --resume to go on" if args.out else ""
+        print(f"interrupted{where}", file=sys.stderr)
+        return 130
     print(format_series(table))
     n_bad = int((table["status"] != "ok").sum())
     if args.out is not None:
         print(f"table: {args.out}")
     return 1 if n_bad else 0
+
+
+@contextlib.contextmanager
+def _terminate_like_ctrl_c():
+    """While inside, a batch system's SIGTERM (end of an allocation, ``kill``) ends the run as Ctrl+C does:
+    the finished rows are written and the rest marked ``not run``, so ``--resume`` goes on from there."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave the default
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def format_series(table: pd.DataFrame) -> str:

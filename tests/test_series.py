@@ -151,3 +151,32 @@ def test_jobs_are_sized_from_the_available_cores(monkeypatch):
     assert seen["n_jobs"] == 2
     S.identify_series(paths, jobs=0, progress=False)
     assert seen["n_jobs"] == 2
+
+
+def test_the_command_line_runs_on_a_dask_scheduler(files, tmp_path, monkeypatch, capsys):
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(S, "identify_one", lambda path, **kw: _fake_row(path))  # the workers are threads here
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        out = tmp_path / "t.csv"
+        assert main([*files, "--scheduler", cluster.scheduler_address, "--out", str(out)]) == 0
+    assert "Dask cluster" in capsys.readouterr().err
+    assert list(S.read_table(out)["status"]) == ["ok"] * 3
+
+
+def test_the_command_line_stops_cleanly_on_ctrl_c_or_sigterm(files, tmp_path, monkeypatch, capsys):
+    import signal
+
+    def stop(path, **kwargs):
+        if path == files[1]:
+            signal.raise_signal(signal.SIGTERM)  # as a batch system ending the allocation
+        return _fake_row(path)
+
+    monkeypatch.setattr(S, "identify_one", stop)
+    out = tmp_path / "t.csv"
+    before = signal.getsignal(signal.SIGTERM)
+    assert main([*files, "--out", str(out)]) == 130
+    assert "add --resume to go on" in capsys.readouterr().err
+    assert list(S.read_table(out)["status"]) == ["ok", "not run", "not run"]
+    assert signal.getsignal(signal.SIGTERM) is before  # the handler is put back
