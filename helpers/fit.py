@@ -274,8 +274,10 @@ def fit_candidate(
     d_nn, biso, qdamp, delta2 = unpack(solution.x)
     shape, scale = _shape_and_scale(data, geo, d_nn, biso, qdamp, delta2)
     g_calc = scale * shape
-    esd = standard_uncertainties(solution.jac, data.g - g_calc, data, names)
-    flagged = at_bounds(names, solution.x, [low[n] for n in names], [high[n] for n in names])
+    lows, highs = [low[n] for n in names], [high[n] for n in names]
+    jac = jacobian(fun, solution.x, [steps[n] for n in names], lows, highs)
+    esd = standard_uncertainties(jac, data.g - g_calc, data, names)
+    flagged = at_bounds(names, solution.x, lows, highs)
     if refine_delta2 and "d_nn" in flagged:
         flagged = tuple(f"{n} (±6 % of its start)" if n == "d_nn" else n for n in flagged)
     return FitResult(
@@ -301,10 +303,29 @@ def standard_uncertainties(jac, residual, data: FitData, names) -> dict[str, flo
     dof = max(data.n_independent - p, 1.0)
     s2 = float(residual @ residual) / dof
     try:
-        cov = s2 * np.linalg.pinv(jac.T @ jac)
-    except np.linalg.LinAlgError:
-        return {n: float("nan") for n in names}
+        cov = s2 * np.linalg.inv(jac.T @ jac)
+    except np.linalg.LinAlgError:  # a parameter the data do not determine at all
+        return {n: float("inf") for n in names}
     return {n: float(np.sqrt(max(cov[i, i], 0.0))) for i, n in enumerate(names)}
+
+
+def jacobian(fun, x, steps, low, high) -> np.ndarray:
+    """The Jacobian of ``fun`` at ``x`` by central differences (one-sided at a bound), step 1e-3 ``steps``.
+
+    Used for the esd's instead of the optimiser's last Jacobian, which may be stale or, for a parameter
+    on its bound, degenerate.
+    """
+    x = np.asarray(x, dtype=float)
+    columns = []
+    for k, step in enumerate(steps):
+        h = 1e-3 * float(step)
+        up, down = x.copy(), x.copy()
+        up[k] = min(x[k] + h, high[k])
+        down[k] = max(x[k] - h, low[k])
+        if up[k] - down[k] <= 0:
+            up[k] = x[k] + h
+        columns.append((fun(up) - fun(down)) / (up[k] - down[k]))
+    return np.stack(columns, axis=1)
 
 
 def at_bounds(names, x, low, high, tol: float = 1e-3) -> tuple[str, ...]:
