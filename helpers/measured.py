@@ -79,6 +79,25 @@ SHIPPED: tuple[MeasuredFile, ...] = (
 )
 """The shipped measured PDFs, with the label the literature gives and how sure it is."""
 
+_PDFGUI = "diffpy/diffpy.pdfgui (BSD-3-Clause), tests/testdata/Ni_2-8.chi.gr"
+_PYSCATT = "maak-sdu/pyScattData (BSD-3-Clause), pdfgui_fit_plot/example"
+FIXTURES: tuple[MeasuredFile, ...] = (
+    MeasuredFile("Ni_PDFgetX2.gr", "bulk Ni powder, X-ray, PDFgetX2 (Qmax 40)", "Ni", "FCC (bulk)", "high", _PDFGUI),
+    MeasuredFile(
+        "Ni_xPDFsuite.gr", "bulk Ni powder in kapton, PETRA III, xPDFsuite (Qmax 27.5)", "Ni", "FCC (bulk)", "high",
+        _PYSCATT,
+    ),
+    MeasuredFile(
+        "Ni_PDFgui_fit.fgr", "PDFgui's fit export of Ni_xPDFsuite.gr (Gcalc, Gdiff)", "Ni", "FCC (bulk)", "high",
+        _PYSCATT,
+    ),
+    MeasuredFile(
+        "Ni_xPDFsuite_nyquist.gr", "Ni_xPDFsuite.gr resampled onto the Nyquist grid π/Qmax (derived here)", "Ni",
+        "FCC (bulk)", "high", "derived from Ni_xPDFsuite.gr (see data/measured/README.md)",
+    ),
+)  # fmt: skip
+"""Real files of the classic formats (PDFgetX2, xPDFsuite, a PDFgui fit export, a Nyquist grid) of bulk Ni."""
+
 
 def shipped(name: str) -> MeasuredFile:
     """The :class:`MeasuredFile` called ``name`` (e.g. ``"JQ_S1.gr"``)."""
