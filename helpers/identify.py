@@ -442,6 +442,12 @@ def _pm(value: float, esd: float, digits: int) -> str:
     return f"{value:.{digits}f}" if not math.isfinite(esd) else f"{value:.{digits}f}({esd:.{digits}f})"
 
 
+_MODELS_NOTE = (
+    "crystal: lattice × sphere of refined diameter; clusters: all 8 catalogue sizes fitted with δ2 = 0, "
+    "the best and its neighbours refined with δ2"
+)
+
+
 def format_table(result: Identification) -> str:
     """The table of :func:`identify` as text, with units, esd's in brackets, and its warnings."""
     t = result.table
@@ -471,6 +477,7 @@ def format_table(result: Identification) -> str:
     lines = [
         f"{result.source}  (Qmin {result.qmin:g}, Qmax {result.qmax:g} Å⁻¹{calibrated}; esd's in brackets)",
         shown.to_string(),
+        _MODELS_NOTE,
     ]
     lines += [f"⚠ {w}" for w in result.warnings] if result.warnings else ["no warnings"]
     return "\n".join(lines)
