@@ -262,7 +262,8 @@ def _fit_all(data: FitData, workers: int) -> dict:
 
 
 def _regime(fit) -> str:
-    return "crystal" if fit.model == "crystal" and fit.bulk else "nanoparticle"
+    """ "crystal" when the best model is a bulk crystal the data pin down (no envelope below 10 nm)."""
+    return "crystal" if fit.model == "crystal" and fit.bulk and fit.diameter_min >= 100.0 else "nanoparticle"
 
 
 _NAMES = {
@@ -439,7 +440,10 @@ def identify(
 def _pm(value: float, esd: float, digits: int) -> str:
     if not math.isfinite(value):
         return "-" if math.isnan(value) else "bulk"
-    return f"{value:.{digits}f}" if not math.isfinite(esd) else f"{value:.{digits}f}({esd:.{digits}f})"
+    if not math.isfinite(esd):
+        return f"{value:.{digits}f}"
+    shown = f"{esd:.{digits}f}" if esd < 10 ** (4 - digits) else f"{esd:.1e}"
+    return f"{value:.{digits}f}({shown})"
 
 
 _MODELS_NOTE = (
