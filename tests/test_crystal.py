@@ -159,3 +159,11 @@ def test_esds_cover_the_truth_on_repeated_noisy_simulations():
         for k, v in values.items():
             inside[k] += abs(v - truth[k]) <= 2 * fit.esd[k]
     assert all(count >= 0.9 * n for count in inside.values()), inside
+
+
+def test_a_parameter_that_ends_at_a_bound_is_named():
+    g = crystal_pdf("FCC", FIT_R, a=3.92, biso=0.5, delta2=1.0, qdamp=0.0, qmax=25.0)  # no resolution damping
+    fit = fit_crystal(_data(g), "FCC")
+    assert "qdamp" in fit.at_bounds and fit.qdamp == pytest.approx(0.0, abs=1e-4)
+    calibrated = fit_crystal(_data(g, qdamp=0.0), "FCC")  # fixed, not refined: nothing to flag
+    assert "qdamp" not in calibrated.at_bounds
