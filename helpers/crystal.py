@@ -248,7 +248,9 @@ class CrystalFit(NamedTuple):
 
     @property
     def shape(self) -> str:
-        return "bulk crystal" if self.bulk else "sphere"
+        if not self.bulk:
+            return "sphere"
+        return "bulk crystal" if self.diameter_min >= 100.0 else "crystal, size not determined"
 
     @property
     def size(self) -> int:
@@ -273,11 +275,13 @@ MIN_DIAMETER = 8.0
 
 BOUNDS = {
     "biso": (0.0, 5.0),
-    "qdamp": (0.0, 0.15),
+    "qdamp": (0.0, 0.10),
     "c_over_a": (1.45, 1.85),
     "inv_diameter": (0.0, 1 / MIN_DIAMETER),
 }
-"""Bounds of the crystal refinement; a may move ±8 % from its start, δ2 up to 0.8 d_nn,min²."""
+"""Bounds of the crystal refinement; a may move ±8 % from its start, δ2 up to 0.8 d_nn,min².  Qdamp: up to
+0.10 Å⁻¹ (calibrations of synchrotron and laboratory set-ups give 0.01-0.07): more is the particle's envelope
+taken up by the resolution, and is flagged at the bound."""
 
 _SCAN = np.exp(np.arange(math.log(D_NN_RANGE[0]), math.log(D_NN_RANGE[1]), 0.01))  # 1 % steps
 _A_FREEDOM = 0.08
