@@ -26,7 +26,20 @@ venv: $(VENV)/.installed
 
 # pip only bootstraps uv: the system's pip puts it into the new venv (no seconds spent installing pip
 # there first); without a system pip (>= 22.3), the venv's own pip from ensurepip does it.
+# The Python the pins need (requires-python in pyproject.toml). A .venv made by an older Python, or
+# half-made by a failed first try, is removed and made again; an older $(PYTHON) is named, with the fix.
+MIN_PY := $(shell sed -n 's/^requires-python = ">=\([0-9.]*\)".*/\1/p' pyproject.toml)
+PY_OK   = -c 'import sys; sys.exit(sys.version_info[:2] < tuple(map(int, "$(MIN_PY)".split("."))))'
+
 $(VENV)/.installed: pyproject.toml
+	@if [ -e $(VENV) ] && ! $(PY) $(PY_OK) 2>/dev/null; then \
+	  echo "make venv: $(VENV) was made by a Python older than $(MIN_PY) (or is broken): making it again" >&2; \
+	  rm -rf $(VENV); fi
+	@test -x $(PY) || $(PYTHON) $(PY_OK) 2>/dev/null || { \
+	  echo "make venv: the course needs Python >= $(MIN_PY), but '$(PYTHON)' is" \
+	    "$$($(PYTHON) -c 'import platform; print(platform.python_version())' 2>/dev/null || echo 'not found')." >&2; \
+	  echo "  Install Python $(MIN_PY) (python.org, your package manager, or 'uv python install $(MIN_PY)')," \
+	    "then run: make venv PYTHON=python$(MIN_PY)" >&2; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv --without-pip $(VENV)
 	@test -x $(VENV)/bin/uv \
 	  || $(PYTHON) -m pip --python $(PY) install --quiet --disable-pip-version-check "$(UV_PIN)" 2>/dev/null \
@@ -58,8 +71,8 @@ $(MATHJAX): docs/package.json docs/package-lock.json
 
 ## lab: start JupyterLab on the course (PORT=8888 by default)
 lab: venv
-	@echo "Starting JupyterLab on http://localhost:$(PORT)/lab  (Ctrl+C to stop; the URL with its token follows)"
-	$(PY) -m jupyter lab --no-browser --port=$(PORT) --ServerApp.root_dir=. --ServerApp.default_url=/lab/tree/notebooks $(ROOT_FLAG)
+	@echo "Starting JupyterLab on http://localhost:$(PORT)/lab/tree/notebooks  (Ctrl+C to stop; the URL with its token follows)"
+	$(PY) -m jupyter lab --no-browser --port=$(PORT) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks $(ROOT_FLAG)
 
 ## test: lint, then every test (unit tests, notebook sync, nbval on solutions/, browser test)
 test: venv lint
