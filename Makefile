@@ -55,16 +55,17 @@ LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 lab-settings:
 	@mkdir -p $(dir $(LAB_OVERRIDES)) && cp binder/jupyterlab-overrides.json $(LAB_OVERRIDES)
 
-# The website's tooling (the `site` extra of pyproject.toml, and MathJax from docs/package-lock.json)
-# goes into the same .venv, only when a site target is asked for: `make lab` and `make test` never need it.
+# The website's tooling (the `site` extra of pyproject.toml; MathJax, and axe-core for `make test-site`, from
+# docs/package-lock.json) goes into the same .venv and docs/node_modules, only when a site target is asked
+# for: `make lab` and `make test` never need it.
 SITE_INSTALLED := $(VENV)/.site-installed
-MATHJAX := docs/node_modules/mathjax/package.json
+NODE_MODULES := docs/node_modules/.installed
 
 $(SITE_INSTALLED): $(VENV)/.installed pyproject.toml
 	$(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PY) -e ".[dev,site]"
 	@touch $@
 
-$(MATHJAX): docs/package.json docs/package-lock.json
+$(NODE_MODULES): docs/package.json docs/package-lock.json
 	@command -v npm >/dev/null || { echo "make site needs npm (Node.js) to install MathJax once" >&2; exit 1; }
 	cd docs && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
@@ -102,12 +103,12 @@ benchmarks: venv
 	$(PY) benchmarks/widget_redraw_time.py
 
 ## site: build the course website into _build/html/ (open _build/html/index.html; no network needed)
-site: $(SITE_INSTALLED) $(MATHJAX)
+site: $(SITE_INSTALLED) $(NODE_MODULES)
 	$(PY) tools/build_site.py
 
-## test-site: build the website and open every page in headless Chromium (not part of `make test`)
-test-site: $(SITE_INSTALLED) $(MATHJAX)
+## test-site: build the website; open every page in headless Chromium at 1280 and 390 px, with axe-core
+test-site: $(SITE_INSTALLED) $(NODE_MODULES)
 	$(PY) -m pytest -m site tests/test_site.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache screenshots _build docs/node_modules
+	rm -rf $(VENV) .pytest_cache .ruff_cache screenshots _build docs/node_modules docs/solutions
