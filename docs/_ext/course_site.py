@@ -248,12 +248,9 @@ def link_repository_files(app, doctree) -> None:
             node.replace_self(nodes.reference("", "", *node.children, refuri=url, internal=False))
 
 
-def builder_inited(app) -> None:
-    write_session_pages()
-    copy_mathjax()
-
-
 def setup(app):
-    app.connect("builder-inited", builder_inited)
+    # MathJax first: html_static_path names its folder, which must exist when the builder starts.
+    app.connect("config-inited", lambda app, config: copy_mathjax())
+    app.connect("builder-inited", lambda app: write_session_pages())
     app.connect("doctree-read", link_repository_files)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -15,6 +15,14 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   }
 
+  // The primary sidebar (site title, search, the course's pages) as a landmark, so that nothing of the
+  // page is outside one (axe: region).
+  const sidebar = document.getElementById("pst-primary-sidebar");
+  if (sidebar && !sidebar.hasAttribute("role")) {
+    sidebar.setAttribute("role", "complementary");
+    sidebar.setAttribute("aria-label", "The course");
+  }
+
   // A table header cell with no text (a DataFrame's corner, an empty Markdown header) is no header.
   for (const th of document.querySelectorAll("article th")) {
     if (!th.textContent.trim() && !th.querySelector("img, svg")) {
