@@ -1,6 +1,8 @@
 """The pinned environment is the same everywhere: pyproject.toml, environment.yml (Binder), the venv."""
 
 import re
+import shutil
+import subprocess
 import sys
 import tomllib
 from importlib.metadata import version
@@ -124,3 +126,31 @@ def test_the_tests_import_only_pinned_or_standard_packages():
     third_party = imported - set(sys.stdlib_module_names) - local
     unpinned = sorted(m for m in third_party if _name(installed_by.get(m, m)) not in pins)
     assert not unpinned, f"tests import packages that pyproject.toml does not pin: {unpinned}"
+
+
+@pytest.mark.skipif(shutil.which("make") is None or sys.platform == "win32", reason="needs make (POSIX)")
+def test_make_venv_replaces_a_venv_of_the_wrong_python_and_names_the_fix(tmp_path):
+    """A .venv half-made by an old Python is removed; an old $(PYTHON) is named, with the fix."""
+    venv = tmp_path / ".venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")  # an unusable Python
+    (venv / "bin" / "python").chmod(0o755)
+    result = subprocess.run(
+        ["make", "-s", "venv", f"VENV={venv}", "PYTHON=/bin/false"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0 and not venv.exists()
+    assert "made by a Python older than 3.11" in result.stderr
+    assert (
+        "the course needs Python >= 3.11" in result.stderr and "make venv PYTHON=python3.11" in result.stderr
+    )
+
+
+def test_make_lab_opens_the_notebooks_folder():
+    # LabApp's own default URL (/lab) overrides ServerApp's: only LabApp.default_url makes / open notebooks/.
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    lab = re.search(r"^lab:.*\n((?:\t.*\n)+)", makefile, re.MULTILINE)[1]
+    assert "--LabApp.default_url=/lab/tree/notebooks" in lab
