@@ -241,6 +241,8 @@ def check_report(name: str, report: dict, base: str) -> list[str]:
         problems.append(
             f"raw TeX left in the text {raw}: …{report['prose'][max(0, where - 60) : where + 60]!r}…"
         )
+    if "-->" in report["prose"] or "<!--" in report["prose"]:
+        problems.append("an HTML comment (an include marker?) shows as text")
     if report["widgets"]:
         problems.append(f"{report['widgets']} widget placeholder(s) instead of the static figure")
     if "VBox(children" in report["prose"] or "Error displaying widget" in report["prose"]:
