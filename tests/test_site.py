@@ -452,6 +452,29 @@ def test_the_navigation_opens_and_closes(width, site, browser):
     assert not problems, problems
 
 
+@pytest.mark.parametrize(
+    "markdown, message",
+    [
+        ("[a page](no_such_page.md)", "no_such_page"),
+        ("[a heading](#no-such-heading)", "no-such-heading"),
+        ("[a file](../helpers/no_such_module.py)", "no_such_module"),
+    ],
+)
+def test_a_reference_to_nothing_fails_the_build(markdown, message, tmp_path):
+    """-W -n: the site's own settings turn a broken link into a failed build that names it."""
+    (tmp_path / "index.md").write_text(f"# Test\n\nSee {markdown}.\n", encoding="utf-8")
+    cmd = [sys.executable, "-m", "sphinx", "-W", "-n", "-q", "-b", "html", "-c", str(DOCS)]
+    result = subprocess.run(
+        [*cmd, "-d", str(tmp_path / "doctrees"), str(tmp_path), str(tmp_path / "html")],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        cwd=ROOT,
+    )
+    assert result.returncode != 0 and message in result.stderr, result.stderr[-2000:]
+
+
 def test_axe_core_is_the_pinned_one():
     import json
 
