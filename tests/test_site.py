@@ -363,7 +363,8 @@ def test_landing_page_shows_every_session_and_how_to_start(site):
 LAYOUT_JS = """
 () => {
   const column = (document.querySelector('article') || document.body).clientWidth;
-  const boxes = Array.from(document.querySelectorAll('div.math, .pst-scrollable-table-container, div.cell_output'));
+  const boxes = Array.from(document.querySelectorAll(
+    'div.math, mjx-container[display="true"], .pst-scrollable-table-container, div.cell_output'));
   return {
     overflow: document.documentElement.scrollWidth - window.innerWidth,
     column,

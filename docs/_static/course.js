@@ -34,7 +34,8 @@ document.addEventListener("DOMContentLoaded", () => {
 
   // A box that scrolls sideways shows a cue (course.css) and takes the keyboard's focus, so that it
   // can be scrolled without a mouse; its name says so to a screen reader.
-  const boxes = "div.math, .pst-scrollable-table-container, div.cell_output, div.highlight pre";
+  const boxes =
+    'div.math, mjx-container[display="true"], .pst-scrollable-table-container, div.cell_output, div.highlight pre';
   const mark = () => {
     for (const box of document.querySelectorAll(boxes)) {
       const scrolls = box.scrollWidth > box.clientWidth + 1;
