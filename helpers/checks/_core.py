@@ -47,7 +47,6 @@ PASS, FAIL = "✔", "✘"
 TIME_LIMIT = 10.0
 """Seconds a student's function may run on a check's small problem before it counts as stuck."""
 
-_COLOURS = {True: "#228833", False: "#EE6677"}  # the course's green and red (helpers.plotting.TYPE_COLOURS)
 _exercise: contextvars.ContextVar[str] = contextvars.ContextVar("exercise", default="")
 
 
@@ -66,34 +65,86 @@ def fail(hint: str):
     raise CheckFailed(hint)
 
 
-# --------------------------------------------------------------------------- printing a verdict
+# --------------------------------------------------------------------------- the verdict
+
+# Text on background, both >= 4.5:1 (WCAG AA for normal text; tests/test_checks_core.py computes it):
+# the course's green #228833 and red #EE6677 stay as the bar on the left, the text is a darker shade.
+VERDICT_COLOURS = {
+    True: {"bar": "#228833", "text": "#1a6b2b", "background": "#e4f1e7"},
+    False: {"bar": "#EE6677", "text": "#a3233a", "background": "#fdecef"},
+}
+
+STRICT_ENV = "ML4CHEM_STRICT"
+"""With this environment variable set to 1, a failed check raises :class:`AssertionError` (grading)."""
 
 
-def _in_notebook() -> bool:
-    """True inside a Jupyter kernel (where a coloured HTML line can be shown)."""
-    shell = sys.modules.get("IPython") and sys.modules["IPython"].get_ipython()
-    return shell is not None and hasattr(shell, "kernel")
+class CheckError(AssertionError):
+    """A failed check in raising mode: the message is the ✘ line (the hint), the traceback adds nothing."""
 
 
-def report(label: str, ok: bool, message: str) -> None:
-    """Show one verdict line, ``✔ Exercise 2.1: message`` or ``✘ Exercise 2.1: message``.
+@dataclass(frozen=True)
+class Verdict:
+    """What a check returns: ``passed``, the ``exercise`` it is about and the ``message`` (the hint on ✘).
 
-    In Jupyter the line is shown in colour (``text/html``) with the same line as ``text/plain``
-    (what nbval, the notebook tests and a terminal read); elsewhere it is printed.
+    Shown in JupyterLab as one coloured line (``text/html``) with the same line as ``text/plain``
+    (what nbval, a terminal and ``print`` show).  ``verdict.raise_if_failed()`` turns a ✘ into an
+    :class:`AssertionError` whose message is the ✘ line (what an autograder needs).
     """
-    line = f"{PASS if ok else FAIL} {label}: {message}"
-    if not _in_notebook():
-        print(line)
-        return
-    from IPython.display import display
 
-    colour = _COLOURS[ok]
-    markup = (
-        f'<div style="border-left: 4px solid {colour}; background: {colour}1f; padding: 2px 8px; '
-        f'margin: 2px 0"><b style="color: {colour}">{PASS if ok else FAIL} {html.escape(label)}:</b> '
-        f"{html.escape(message)}</div>"
-    )
-    display({"text/plain": line, "text/html": markup}, raw=True)
+    passed: bool
+    exercise: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{PASS if self.passed else FAIL} {self.exercise}: {self.message}"
+
+    __repr__ = __str__
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def _repr_html_(self) -> str:
+        c = VERDICT_COLOURS[self.passed]
+        return (
+            f'<div style="border-left: 4px solid {c["bar"]}; background: {c["background"]}; '
+            f'color: {c["text"]}; padding: 2px 8px; margin: 2px 0"><b>{PASS if self.passed else FAIL} '
+            f"{html.escape(self.exercise)}:</b> {html.escape(self.message)}</div>"
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return {"text/plain": str(self), "text/html": self._repr_html_()}
+
+    def raise_if_failed(self) -> Verdict:
+        """Return the verdict if it passed; raise :class:`CheckError` (an AssertionError) with the ✘ line if not."""
+        if not self.passed:
+            raise CheckError(str(self)) from None
+        return self
+
+
+_LATEST: list[Verdict] = []
+
+
+def latest() -> Verdict | None:
+    """The last verdict any check gave in this process (for tests that run a notebook's code)."""
+    return _LATEST[-1] if _LATEST else None
+
+
+def _strict_from_env() -> bool:
+    return os.environ.get(STRICT_ENV, "").strip().lower() in {"1", "true", "yes"}
+
+
+def verdict(label: str, ok: bool, message: str, strict: bool | None = None) -> Verdict:
+    """The verdict ``✔/✘ label: message``; with ``strict`` (default: :data:`STRICT_ENV`) a ✘ raises."""
+    result = Verdict(bool(ok), label, message)
+    _LATEST[:] = [result]
+    if strict if strict is not None else _strict_from_env():
+        result.raise_if_failed()
+    return result
+
+
+def report(label: str, ok: bool, message: str) -> Verdict:
+    """The :class:`Verdict` of one line (kept for callers of the old name)."""
+    return verdict(label, ok, message)
 
 
 # --------------------------------------------------------------------------- the check decorator
@@ -105,14 +156,15 @@ def check(exercise: str | None = None):
     The decorated function returns the ✔ message; a :class:`CheckFailed` raised anywhere in it
     (by :func:`require`, :func:`fail`, :func:`call`, the ``expect_…`` helpers) becomes the ✘
     line.  With ``exercise=None`` the check takes the label from its own ``exercise`` argument.
-    The check prints one line and returns ``None``.
+    The check returns a :class:`Verdict`; ``strict=True`` (or the environment variable
+    :data:`STRICT_ENV`) makes a ✘ raise an :class:`AssertionError` instead (grading).
     """
 
     def decorate(fn):
         signature = inspect.signature(fn)
 
         @functools.wraps(fn)
-        def run(*args, **kwargs):
+        def run(*args, strict: bool | None = None, **kwargs):
             label = exercise
             if label is None:
                 bound = signature.bind(*args, **kwargs)
@@ -122,11 +174,12 @@ def check(exercise: str | None = None):
             try:
                 message = fn(*args, **kwargs)
             except CheckFailed as failure:
-                report(label, False, str(failure))
+                ok, message = False, str(failure)
             else:
-                report(label, True, message)
+                ok = True
             finally:
                 _exercise.reset(token)
+            return verdict(label, ok, message, strict)
 
         run.exercise = exercise
         return run
@@ -467,24 +520,20 @@ class Quiz:
         self.name = f"Session {session}"
         self.questions = dict(questions)
 
-    def check(self, question: int, answer) -> None:
+    def check(self, question: int, answer, strict: bool | None = None) -> Verdict:
         if question not in self.questions:
             numbers_ = ", ".join(str(q) for q in sorted(self.questions))
-            report(
-                f"{self.name} quiz",
-                False,
-                f"there is no question {question!r}; the questions are {numbers_}.",
-            )
-            return
+            message = f"there is no question {question!r}; the questions are {numbers_}."
+            return verdict(f"{self.name} quiz", False, message, strict)
         q = self.questions[question]
         label = f"{self.name} quiz Q{question}"
         given = str(answer).strip().lower().strip("()")
         if given not in LETTERS:
-            report(label, False, f"answer with one letter, a to d (got {answer!r}).")
-        elif given == q.answer:
-            report(label, True, f"correct. {q.why}")
-        else:
-            report(label, False, f"not {given}: {q.wrong[given]} Reread “{q.reread}” and try another letter.")
+            return verdict(label, False, f"answer with one letter, a to d (got {answer!r}).", strict)
+        if given == q.answer:
+            return verdict(label, True, f"correct. {q.why}", strict)
+        message = f"not {given}: {q.wrong[given]} Reread “{q.reread}” and try another letter."
+        return verdict(label, False, message, strict)
 
 
 _QUIZZES: dict[int, Quiz] = {}
@@ -496,20 +545,23 @@ def register_quiz(quiz: Quiz) -> Quiz:
     return quiz
 
 
-def check_quiz(session: int, question: int, answer) -> None:
+def check_quiz(session: int, question: int, answer, strict: bool | None = None) -> Verdict:
     """Check the answer (a letter a-d) to question ``question`` of session ``session``'s quiz."""
     if session not in _QUIZZES:
-        report("quiz", False, f"there is no quiz for session {session!r}; sessions are {sorted(_QUIZZES)}.")
-        return
-    _QUIZZES[session].check(question, answer)
+        message = f"there is no quiz for session {session!r}; sessions are {sorted(_QUIZZES)}."
+        return verdict("quiz", False, message, strict)
+    return _QUIZZES[session].check(question, answer, strict)
 
 
 __all__ = [
+    "STRICT_ENV",
     "TIME_LIMIT",
+    "CheckError",
     "CheckFailed",
     "GlobalRandomUse",
     "Question",
     "Quiz",
+    "Verdict",
     "call",
     "check",
     "check_quiz",
@@ -522,4 +574,5 @@ __all__ = [
     "report",
     "require",
     "show",
+    "verdict",
 ]
