@@ -3,8 +3,6 @@
 import numpy as np
 import pandas as pd
 import pytest
-
-from helpers.checks import _core
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import StratifiedKFold, cross_val_score
@@ -12,7 +10,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
-from helpers.checks import check_quiz
+from helpers.checks import _core, check_quiz
 from helpers.checks import session1 as s1
 from helpers.checks._core import _QUIZZES
 from helpers.structures import STRUCTURE_TYPES

@@ -6,13 +6,11 @@ import itertools
 
 import numpy as np
 import pytest
-
-from helpers.checks import _core
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 
-from helpers.checks import check_quiz
+from helpers.checks import _core, check_quiz
 from helpers.checks import session3 as S3
 from helpers.checks._core import _QUIZZES
 from helpers.checks.session3 import (

@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.checks import _core
-
-from helpers.checks import check_quiz
+from helpers.checks import _core, check_quiz
 from helpers.checks import session4 as s4
 from helpers.checks._core import _QUIZZES
 from helpers.checks.session4 import (
