@@ -539,6 +539,31 @@ class Quiz:
 _QUIZZES: dict[int, Quiz] = {}
 
 
+def load_quiz(session: int) -> Quiz:
+    """Session ``session``'s quiz from its data file ``helpers/checks/quizzes/session<N>.toml``.
+
+    One table per question: ``answer`` (the right letter), ``reread`` (the section to go back to) and
+    ``why`` (a sentence for every option: why it is right, for the answer, or why it is wrong).
+    """
+    from importlib.resources import files
+
+    import tomllib
+
+    source = files("helpers.checks") / "quizzes" / f"session{session}.toml"
+    data = tomllib.loads(source.read_text(encoding="utf-8"))
+    questions = {}
+    for number, q in data["questions"].items():
+        why = dict(q["why"])
+        if set(why) != set(LETTERS):
+            raise ValueError(f"{source.name}, question {number}: `why` must explain each of {LETTERS}")
+        answer = q["answer"]
+        wrong = {letter: text for letter, text in why.items() if letter != answer}
+        questions[int(number)] = Question(
+            answer=answer, why=why.get(answer, ""), wrong=wrong, reread=q["reread"]
+        )
+    return Quiz(session, questions)
+
+
 def register_quiz(quiz: Quiz) -> Quiz:
     """Make ``quiz`` the quiz of its session (called once by each session's checks module)."""
     _QUIZZES[quiz.session] = quiz
@@ -570,6 +595,7 @@ __all__ = [
     "expect_number",
     "expect_pair",
     "fail",
+    "load_quiz",
     "register_quiz",
     "report",
     "require",

@@ -8,13 +8,12 @@ import numpy as np
 import pandas as pd
 
 from helpers.checks._core import (
-    Question,
-    Quiz,
     call,
     check,
     expect_array,
     expect_pair,
     fail,
+    load_quiz,
     register_quiz,
     require,
     show,
@@ -514,81 +513,4 @@ def check_cross_validate_scaled(cross_validate_scaled):
 
 # --------------------------------------------------------------------------- quiz
 
-register_quiz(
-    Quiz(
-        1,
-        {
-            1: Question(
-                answer="c",
-                why=(
-                    "E is the experience the program learns from: here, simulated PDFs whose structure type is "
-                    "known. T is the prediction, P the accuracy on unseen particles."
-                ),
-                wrong={
-                    "a": "an accuracy on unseen particles is how we measure success: that is P, the performance.",
-                    "b": "predicting the structure type is what the program does: that is T, the task.",
-                    "d": "Qmax is a setting of the instrument; the program does not learn from it.",
-                },
-                reread="Theory · What does it mean to learn from data?",
-            ),
-            2: Question(
-                answer="a",
-                why=(
-                    "The test set chose k, so it is no longer unseen: the best of many test scores is biased "
-                    "upwards. Choose on validation (or cross-validation) and open the vault once."
-                ),
-                wrong={
-                    "b": "the model never trained on the test set, but the test set chose k: the best of 50 "
-                    "noisy scores is picked because it is high, so it flatters the model.",
-                    "c": "picking the maximum of many noisy scores errs upwards, not downwards.",
-                    "d": "more rows make each score less noisy, but the best of 50 is still chosen for being "
-                    "high: the test set took part in a choice.",
-                },
-                reread="Practical · 4 · Horseman 2: data snooping",
-            ),
-            3: Question(
-                answer="d",
-                why=(
-                    "Perfect on the training data but much worse on validation, while a simpler model does "
-                    "better on validation: the first model has memorised its training PDFs (overfitting)."
-                ),
-                wrong={
-                    "a": "an underfitting model scores low on its training data too; this one scores 1.00 there.",
-                    "b": "snooping makes a validation or test score look too good; here the validation score "
-                    "is the low one.",
-                    "c": "the validation data are a random part of the same data, and the simpler model does "
-                    "fine on them: the gap comes from the flexible model.",
-                },
-                reread="Practical · 5 · Horsemen 3 and 4: underfitting and overfitting",
-            ),
-            4: Question(
-                answer="b",
-                why=(
-                    "Fitted on all data, the scaler's mean and standard deviation have seen the held-out fold: "
-                    "information from the data used for scoring leaks into training."
-                ),
-                wrong={
-                    "a": "speed is not the reason; a scaler fitted before cross-validation runs just as fast "
-                    "and still leaks.",
-                    "c": "cross_val_score takes numpy arrays directly, as section 6 does.",
-                    "d": "a scaler in a pipeline transforms only X; the labels are never rescaled.",
-                },
-                reread="Practical · 7 · Feature scaling done right",
-            ),
-            5: Question(
-                answer="b",
-                why=(
-                    "The Fourier transform stops at Qmax; cutting F(Q) off abruptly puts ripples of wavelength "
-                    "about 2π/Qmax on every peak. A larger Qmax gives weaker, faster ripples and sharper peaks."
-                ),
-                wrong={
-                    "a": "thermal motion (Biso) broadens the peaks; it smooths, it adds no oscillations.",
-                    "c": "the finite size makes G(r) fade and vanish near the diameter, not oscillate at "
-                    "2π/Qmax.",
-                    "d": "Qdamp makes G(r) fade at high r, it does not add ripples.",
-                },
-                reread="Theory · What a pair distribution function shows",
-            ),
-        },
-    )
-)
+register_quiz(load_quiz(1))  # the questions' answers and whys: quizzes/session1.toml

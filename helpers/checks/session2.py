@@ -10,14 +10,13 @@ import numpy as np
 
 from helpers.checks._core import (
     GlobalRandomUse,
-    Question,
-    Quiz,
     call,
     check,
     expect_int,
     expect_number,
     expect_pair,
     fail,
+    load_quiz,
     register_quiz,
     require,
 )
@@ -589,77 +588,4 @@ def check_pick_learning_rate(pick_learning_rate):
 
 # --------------------------------------------------------------------------- quiz
 
-register_quiz(
-    Quiz(
-        2,
-        {
-            1: Question(
-                answer="b",
-                why=(
-                    "The PLA only changes w for a misclassified point, and w ← w + y·x raises y·(w·x) by "
-                    "|x|², moving the line towards classifying that point correctly."
-                ),
-                wrong={
-                    "a": "a correctly classified point leaves w unchanged; only a mistake triggers an update.",
-                    "c": "the PLA has no margin to widen: a correctly classified point never changes w.",
-                    "d": "the PLA picks a random misclassified point, not the closest one.",
-                },
-                reread="Theory · The perceptron and its learning algorithm",
-            ),
-            2: Question(
-                answer="c",
-                why=(
-                    "If no hyperplane separates the classes, some point is always misclassified, so the plain "
-                    "PLA never stops by itself; an update limit stops it, and the pocket keeps the best w seen."
-                ),
-                wrong={
-                    "a": "the PLA minimises no squared error; that is linear regression's least-squares line.",
-                    "b": "the PLA has no passes: it updates while any point is misclassified, and here one "
-                    "always is.",
-                    "d": "the PLA cannot detect overlap; it simply keeps updating.",
-                },
-                reread="Practical · 4 · When no line separates the classes: the pocket",
-            ),
-            3: Question(
-                answer="b",
-                why=(
-                    "solve() factorises XᵀX and solves the system directly: fewer operations and smaller "
-                    "rounding errors than forming the inverse and multiplying by it."
-                ),
-                wrong={
-                    "a": "inv works for any invertible matrix, symmetric ones included.",
-                    "c": "solve adds nothing to the matrix; a ridge term is added by hand (or by Ridge).",
-                    "d": "both give the same w with the intercept first; they differ in cost and rounding.",
-                },
-                reread="Theory · From the perceptron to linear regression",
-            ),
-            4: Question(
-                answer="d",
-                why=(
-                    "Along the steep direction each step multiplies the distance to the minimum by |1 − γλ|; "
-                    "for γ > 2/λ that factor is above 1, so every step overshoots further."
-                ),
-                wrong={
-                    "a": "the gradient A(w − w*) is exact for any γ; γ only sets how far each step goes.",
-                    "b": "more steps make it worse: every step multiplies the distance by 4.",
-                    "c": "the bowl is a quadratic with a single minimum w*.",
-                },
-                reread="Practical · 8 · Home exercise: how big a step?",
-            ),
-            5: Question(
-                answer="a",
-                why=(
-                    "A test score is an unbiased estimate of performance on new data only if the test set never "
-                    "influenced a choice; every look that changes the model spends that independence."
-                ),
-                wrong={
-                    "b": "the Vault only counts how often it is opened; the rows stay.",
-                    "c": "scikit-learn can score any data set as often as you like; the limit is ours.",
-                    "d": "size is not the issue: a test set of any size stops being unbiased once it "
-                    "influences a choice.",
-                },
-                reread="Practical · 7 · One look into the Vault",
-            ),
-        },
-    )
-)
+register_quiz(load_quiz(2))  # the questions' answers and whys: quizzes/session2.toml

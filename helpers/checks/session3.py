@@ -22,14 +22,13 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from helpers.checks._core import (
-    Question,
-    Quiz,
     call,
     check,
     expect_array,
     expect_int,
     expect_pair,
     fail,
+    load_quiz,
     register_quiz,
     require,
 )
@@ -505,88 +504,4 @@ def check_choose_k_by_silhouette(choose_k_by_silhouette: Callable):
 
 # --------------------------------------------------------------------------- quiz
 
-register_quiz(
-    Quiz(
-        3,
-        {
-            1: Question(
-                answer="c",
-                why=(
-                    "A perceptron's boundary is one hyperplane, a straight line in 2-D; XOR puts the two classes "
-                    "on opposite diagonals, so every line misclassifies some corner. A hidden layer bends the "
-                    "boundary."
-                ),
-                wrong={
-                    "a": "more points do not help: 200 noisy XOR points are no more separable by a line than 4.",
-                    "b": "the learning rate changes how fast the line moves, not what a line can separate.",
-                    "d": "saturation slows learning, but even a perfectly trained sigmoid unit draws one line.",
-                },
-                reread="Theory · One perceptron, one hyperplane",
-            ),
-            2: Question(
-                answer="b",
-                why=(
-                    "(291 + 1) x 64 + (64 + 1) x 7 = 18 688 + 455 = 19 143: a weight for every input-hidden "
-                    "pair plus a bias per hidden unit, and the same for the hidden-output layer."
-                ),
-                wrong={
-                    "a": "weights connect neighbouring layers only: add the two layers' counts, don't multiply "
-                    "all three sizes.",
-                    "c": "291 x 64 = 18 624 counts only the weights from the inputs to the hidden layer: "
-                    "add a bias per hidden unit and the hidden-to-output layer.",
-                    "d": "291 + 64 + 7 counts the units, not the weights between them.",
-                },
-                reread="Theory · A multilayer perceptron",
-            ),
-            3: Question(
-                answer="b",
-                why=(
-                    "Backpropagation (reverse accumulation) gives the derivatives of one output, the loss, with "
-                    "respect to all inputs of the chain in one backward pass after the forward pass: all 19 143 "
-                    "derivatives at about the cost of one forward pass."
-                ),
-                wrong={
-                    "a": "one forward pass on dual numbers gives the derivative along one direction (one weight); "
-                    "the whole gradient needs one pass per weight, 19 143 of them.",
-                    "c": "finite differences need two forward passes per weight (38 286) and are only "
-                    "approximate: a test, not a way to train.",
-                    "d": "forward accumulation needs one pass per input (here per weight), reverse accumulation one "
-                    "per output (here the loss): very different numbers.",
-                },
-                reread="Theory · Forward or reverse accumulation",
-            ),
-            4: Question(
-                answer="a",
-                why=(
-                    "Every position uses the same filter, so a shifted input gives the same responses, shifted "
-                    "(translation equivariance); their mean over all positions does not depend on where they are "
-                    "(invariance). On ln r another metal is such a shift."
-                ),
-                wrong={
-                    "b": "the network never computes d1: the invariance comes from weight sharing and pooling, "
-                    "not from dividing r by anything.",
-                    "c": "global pooling throws the positions away; that is why a shift does not matter.",
-                    "d": "few parameters are a consequence of weight sharing, not the reason: a small dense "
-                    "layer gives every position its own weight and changes its output when the input shifts.",
-                },
-                reread="Theory · Convolutional networks",
-            ),
-            5: Question(
-                answer="b",
-                why=(
-                    "The ARI compares two partitions regardless of cluster numbering (0 for chance). Low ARI "
-                    "against the types and higher against the metal show the clusters follow the lattice "
-                    "constant, the largest variation among raw PDFs."
-                ),
-                wrong={
-                    "a": "k-means converged; it found the groups that dominate the distances, which are not "
-                    "the types.",
-                    "c": "with 70 clusters each type would be split into many pieces; the ARI penalises that "
-                    "too.",
-                    "d": "an ARI near 0 means agreement no better than chance; 1 is perfect.",
-                },
-                reread="Practical · 10 · Do the clusters find the structure types?",
-            ),
-        },
-    )
-)
+register_quiz(load_quiz(3))  # the questions' answers and whys: quizzes/session3.toml

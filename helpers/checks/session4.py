@@ -7,14 +7,13 @@ import numpy as np
 
 from helpers.checks._core import (
     GlobalRandomUse,
-    Question,
-    Quiz,
     call,
     check,
     expect_array,
     expect_number,
     expect_pair,
     fail,
+    load_quiz,
     register_quiz,
     require,
 )
@@ -602,84 +601,4 @@ def check_nearest_centroid_predict(nearest_centroid_predict):
 
 # --------------------------------------------------------------------------- quiz
 
-register_quiz(
-    Quiz(
-        4,
-        {
-            1: Question(
-                answer="b",
-                why=(
-                    "the inputs changed (instrument resolution, thermal motion, noise), not the rule that maps a "
-                    "structure to its type: covariate shift. Training on inputs that look like the test inputs "
-                    "fixes it."
-                ),
-                wrong={
-                    "a": "an overfitted model fails on new clean PDFs too; this one scores well on clean "
-                    "validation PDFs.",
-                    "c": "the labels are right by construction: the same simulated particles, with the same "
-                    "types.",
-                    "d": "an underfitted model is poor on clean data as well; this one is good there.",
-                },
-                reread="Practical · 1 · Distribution shift, and closing the gap with data augmentation",
-            ),
-            2: Question(
-                answer="c",
-                why=(
-                    "a label costs a measurement or a calculation, so you spend it where the model is least "
-                    "sure; points it already classifies confidently teach it little."
-                ),
-                wrong={
-                    "a": "a random PDF is the baseline that active learning is compared with, not its rule.",
-                    "b": "a PDF the model is already sure about teaches it little; that is the opposite rule.",
-                    "d": "distance from the labelled PDFs is a diversity rule; least confidence looks at the "
-                    "model's probabilities.",
-                },
-                reread="Practical · 3 · Active learning: which PDF should be labelled next?",
-            ),
-            3: Question(
-                answer="a",
-                why=(
-                    "a few stored old examples keep the loss on the old classes in the gradient, so the new stage "
-                    "cannot simply overwrite them."
-                ),
-                wrong={
-                    "b": "nothing is frozen: replay only adds old examples to the new training data.",
-                    "c": "the learning rate is the same in both stages; replay changes the data, not the step.",
-                    "d": "the network keeps its size; replay adds examples, not units.",
-                },
-                reread="Practical · 4 · Continual learning: learning in stages without forgetting",
-            ),
-            4: Question(
-                answer="d",
-                why=(
-                    "high entropy says 'the ensemble is unsure' - a reason to look, not a proof of a new "
-                    "structure; and low entropy does not guarantee the input is like the training data."
-                ),
-                wrong={
-                    "a": "entropy measures the ensemble's doubt, not the particle's order: amorphous is one "
-                    "possible cause among several.",
-                    "b": "an unknown type is one possible cause, but noise, another r range or Qmax can make the "
-                    "ensemble just as unsure.",
-                    "c": "overfitting is judged on validation data, not from the entropy of one input.",
-                },
-                reread="Practical · 5 · Uncertainty and out-of-distribution inputs",
-            ),
-            5: Question(
-                answer="b",
-                why=(
-                    "a fit decides, and a difference of 0.000 in Rw decides nothing: the data say fcc packing "
-                    "(octahedron and fcc particle fit equally, the decahedron clearly worse) but not the outline."
-                ),
-                wrong={
-                    "a": "the classifier proposes; its 0.53 is not evidence from the data, and the fits do not tell "
-                    "the octahedron from the fcc particle (ΔRw = 0.000 < 0.02).",
-                    "c": "the decahedron fits clearly worse than both fcc-packed models (Rw 0.141 against 0.100): "
-                    "the data speak against it.",
-                    "d": "the classifier did its job, proposing fcc-packed candidates; it is not sure, which is why "
-                    "the fit has the last word.",
-                },
-                reread="Practical · 6 · Real measurements: a learned model proposes, a fit decides",
-            ),
-        },
-    )
-)
+register_quiz(load_quiz(4))  # the questions' answers and whys: quizzes/session4.toml
