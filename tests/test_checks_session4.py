@@ -448,7 +448,10 @@ def test_scale_and_rw_right(capsys):
         (lambda o, m: (np.abs(o).max() / np.abs(m).max(), 0.1), "ratio of the highest points"),
         (lambda o, m: (o.max() / m.max(), 0.1), "ratio of the highest points"),
         (lambda o, m: ((m @ o) / (o @ o), 0.1), "fits the data to the model"),
-        (lambda o, m: (np.mean(o / np.where(m == 0, 1, m)), 0.1), "least-squares scale"),
+        (
+            lambda o, m: (np.mean(o / np.where(m == 0, 1, m)), 0.1),
+            "set its derivative with respect to s to zero",
+        ),
         (lambda o, m: (_ls(o, m), np.sum((o - _ls(o, m) * m) ** 2) / np.sum(o**2)), "Rw²"),
         (
             lambda o, m: (

@@ -29,6 +29,7 @@ import inspect
 import linecache
 import numbers
 import os
+import random
 import re
 import sys
 import sysconfig
@@ -462,27 +463,49 @@ def show(value) -> str:
 
 
 class GlobalRandomUse:
-    """``with GlobalRandomUse() as rng:`` ... ``rng.used``: did the code inside draw from NumPy's global
-    random state (``np.random.*``) or reseed it (``np.random.seed``)?
+    """``with GlobalRandomUse() as rng:`` ... ``rng.used``: did the code inside draw from a global random
+    state, NumPy's (``np.random.*``, ``np.random.seed``) or Python's (``random.random``, ``random.seed``)?
 
-    Inside, the global state starts from a fixed point, so no earlier state can hide a change;
-    afterwards the caller's state is restored.
+    Inside, both global states start from a fixed point, so no earlier state can hide a change;
+    afterwards the caller's states are restored.  ``rng.which`` names the one that was used.
     """
 
     _START = 20240607
 
     def __enter__(self):
-        self._saved = np.random.get_state()
+        self._saved = np.random.get_state(), random.getstate()
         np.random.seed(self._START)
-        self._start = np.random.get_state()
-        self.used = False
+        random.seed(self._START)
+        self._start = np.random.get_state(), random.getstate()
+        self.used, self.which = False, ""
         return self
 
     def __exit__(self, *exc):
         now = np.random.get_state()
-        self.used = not (np.array_equal(now[1], self._start[1]) and now[2:] == self._start[2:])
-        np.random.set_state(self._saved)
+        numpy_used = not (np.array_equal(now[1], self._start[0][1]) and now[2:] == self._start[0][2:])
+        python_used = random.getstate() != self._start[1]
+        self.used = numpy_used or python_used
+        self.which = (
+            "NumPy's global random state (np.random.*)"
+            if numpy_used
+            else "Python's global random state (the random module)"
+            if python_used
+            else ""
+        )
+        np.random.set_state(self._saved[0])
+        random.setstate(self._saved[1])
         return False
+
+
+PYTHON_RANDOM_HINT = (
+    "your function uses Python's random module (random.seed, random.choice, ...), whose global state every "
+    "other piece of code shares: draw from rng = np.random.default_rng(seed) instead."
+)
+
+
+def global_random_hint(used: GlobalRandomUse, numpy_hint: str) -> str:
+    """The hint for a global random state that was used: ``numpy_hint`` for NumPy's, one for Python's."""
+    return numpy_hint if used.which.startswith("NumPy") else PYTHON_RANDOM_HINT
 
 
 # --------------------------------------------------------------------------- quizzes
@@ -595,6 +618,7 @@ __all__ = [
     "expect_number",
     "expect_pair",
     "fail",
+    "global_random_hint",
     "load_quiz",
     "register_quiz",
     "report",

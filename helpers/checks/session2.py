@@ -16,6 +16,7 @@ from helpers.checks._core import (
     expect_number,
     expect_pair,
     fail,
+    global_random_hint,
     load_quiz,
     register_quiz,
     require,
@@ -152,8 +153,11 @@ def check_perceptron(perceptron):
     )
     require(
         not global_rng.used,
-        "your function changes NumPy's global random state (np.random.seed or np.random.*): create "
-        "rng = np.random.default_rng(seed) inside the function and draw every random number from it.",
+        global_random_hint(
+            global_rng,
+            "your function changes NumPy's global random state (np.random.seed or np.random.*): create "
+            "rng = np.random.default_rng(seed) inside the function and draw every random number from it.",
+        ),
     )
     Xn, yn = _xor_set()
     _, n_xor = _run_perceptron(perceptron, Xn, yn, max_updates=50, seed=0)
