@@ -441,6 +441,15 @@ def check_one_vs_rest_predict(one_vs_rest_predict):
 # --------------------------------------------------------------------------- Exercise 2.3
 
 
+def _uses_solver(fn) -> bool:
+    try:
+        source = inspect.getsource(fn)
+    except (OSError, TypeError):
+        return False
+    code = "\n".join(line.split("#", 1)[0] for line in source.splitlines())
+    return re.search(r"\b(LinearRegression|Ridge|polyfit)\b", code) is not None
+
+
 def _uses_inverse(fn) -> bool:
     try:
         source = inspect.getsource(fn)
@@ -475,6 +484,12 @@ def check_fit_normal_equation(fit_normal_equation):
         else:
             hint = "solve (XᵀX) w = Xᵀy with X including the column of ones."
         fail(f"w does not minimise the squared error on a small test problem; {hint}")
+    require(
+        not _uses_solver(fit_normal_equation),
+        "the numbers are right, but a ready-made model fitted them (scikit-learn's LinearRegression): this "
+        "exercise is the normal equation itself — build the design matrix with its column of ones and solve "
+        "(XᵀX) w = Xᵀy with np.linalg.solve.",
+    )
     require(
         not _uses_inverse(fit_normal_equation),
         "the numbers are right, but you form the inverse (inv or pinv). Solve the linear system instead: "
