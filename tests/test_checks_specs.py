@@ -36,6 +36,15 @@ def test_the_reference_gets_a_tick(name):
     assert given.exercise == spec.exercise and given.message == spec.success
 
 
+@pytest.mark.parametrize(
+    "name, i",
+    [(name, i) for name, spec in sorted(SPECS.items()) for i in range(len(spec.alternatives))],
+)
+def test_other_right_answers_get_a_tick(name, i):
+    given = _check(name)(SPECS[name].alternatives[i])
+    assert given.passed, given
+
+
 @pytest.mark.parametrize("name, i", MISTAKES)
 def test_every_mistake_gets_its_own_hint(name, i):
     spec = SPECS[name]
@@ -64,6 +73,7 @@ out = {}
 for name, spec in sorted(SPECS.items()):
     check = getattr(helpers.checks, name)
     out[name] = [str(check(spec.reference))] + [str(check(m.wrong)) for m in spec.mistakes]
+    out[name] += [str(check(a)) for a in spec.alternatives]
 print(json.dumps(out))
 """
 
@@ -80,5 +90,7 @@ def test_verdicts_do_not_depend_on_the_hash_seed():
     assert all(r == results[0] for r in results[1:])
     for name, (right, *wrong) in results[0].items():
         assert right.startswith("✔"), (name, right)
-        for verdict, mistake in zip(wrong, SPECS[name].mistakes):
+        n = len(SPECS[name].mistakes)
+        assert all(v.startswith("✔") for v in wrong[n:]), (name, wrong[n:])
+        for verdict, mistake in zip(wrong[:n], SPECS[name].mistakes):
             assert verdict.startswith("✘") and mistake.hint in verdict, (name, verdict)

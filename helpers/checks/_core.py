@@ -117,6 +117,9 @@ class Verdict:
 
     def raise_if_failed(self) -> Verdict:
         """Return the verdict if it passed; raise :class:`CheckError` (an AssertionError) with the ✘ line if not."""
+        __tracebackhide__ = (
+            True  # IPython and pytest leave this frame out of the traceback: the hint is the message
+        )
         if not self.passed:
             raise CheckError(str(self)) from None
         return self
@@ -136,6 +139,7 @@ def _strict_from_env() -> bool:
 
 def verdict(label: str, ok: bool, message: str, strict: bool | None = None) -> Verdict:
     """The verdict ``✔/✘ label: message``; with ``strict`` (default: :data:`STRICT_ENV`) a ✘ raises."""
+    __tracebackhide__ = True
     result = Verdict(bool(ok), label, message)
     _LATEST[:] = [result]
     if strict if strict is not None else _strict_from_env():
@@ -166,6 +170,7 @@ def check(exercise: str | None = None):
 
         @functools.wraps(fn)
         def run(*args, strict: bool | None = None, **kwargs):
+            __tracebackhide__ = True
             label = exercise
             if label is None:
                 bound = signature.bind(*args, **kwargs)

@@ -172,6 +172,7 @@ class Spec:
     mistakes: Sequence[Mistake] = ()
     probes: Sequence[Any] = ()
     same: Callable[[Any, Any], bool] = allclose
+    alternatives: Sequence[Callable] = ()  # other right answers (the generated tests expect ✔ for each)
     changed_hint: str = ""
     slow_hint: str = "is there a loop that never ends?"
 

@@ -370,6 +370,12 @@ def _python_random(X, y, size, seed):
     return _rows(X, y, np.array(random.sample(range(len(X)), size)))
 
 
+def _shuffles_in_place(X, y, size, seed):
+    order = np.random.default_rng(seed).permutation(len(X))
+    X[:], y[:] = X[order], y[order]  # changes the caller's X_old and y_old
+    return X[:size], y[:size]
+
+
 def _buffer(got, case: Case):
     """The contract of 4.3: a pair of arrays, rows of X_old unchanged, y with them, no row twice."""
     X_old, y_old, size, _ = case.args
@@ -515,6 +521,28 @@ def _entropy_otherwise(case: Case, h) -> str:
             "adds nothing to the sum (0·log 0 counts as 0), it must not change or wipe out the other terms."
         )
     return "not -Σ p·log(p) per row: a uniform row over 4 classes should give ln 4 ≈ 1.386."
+
+
+def _entropy_with_nan(proba):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.sum(proba * np.log(proba), axis=1)
+
+
+def _clipping_in_place(proba):
+    proba[proba == 0] = 1e-12  # changes the caller's array
+    return -np.sum(proba * np.log(proba), axis=1)
+
+
+def _scipy_default_axis(proba):
+    from scipy.stats import entropy
+
+    return entropy(proba)  # axis=0 by default: one value per class
+
+
+def _scipy_rows(proba):
+    from scipy.stats import entropy
+
+    return entropy(proba, axis=1)
 
 
 def _nan_to_num_after_sum(proba):
@@ -679,6 +707,16 @@ check_scale_and_rw = register(
                 "mean of the ratios",
                 same=_same_scale,
             ),
+            Mistake(
+                "not √(Σ(Gobs − s·Gmodel)² / Σ Gobs²)",
+                lambda o, m: (_ls(o, m), 1 - _rw(o, _ls(o, m) * m)),
+                "1 − Rw",
+            ),
+            Mistake("return two numbers", _ls, "scale only"),
+            Mistake("should be a number", lambda o, m: ("3.1", 0.1), "a string"),
+        ],
+        alternatives=[
+            lambda o, m: (_ls(o, m), float(np.sqrt(np.mean((o - _ls(o, m) * m) ** 2) / np.mean(o**2)))),
         ],
     ),
 )
@@ -770,6 +808,18 @@ def _first_example_wins(Zs, ys, Zq):
     return ys[np.argmin(d, axis=1)]
 
 
+def _squared_euclidean(Zs, ys, Zq):
+    classes = np.unique(ys)
+    centres = np.stack([Zs[ys == c].mean(axis=0) for c in classes])
+    return classes[np.argmin(((Zq[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)]
+
+
+def _distances_over_the_wrong_axis(Zs, ys, Zq):
+    classes = np.unique(ys)
+    centres = np.stack([Zs[ys == c].mean(axis=0) for c in classes])
+    return classes[np.argmin(np.linalg.norm(Zq[:, None, :] - centres[None, :, :], axis=1), axis=0)]
+
+
 def _prototype_otherwise(case: Case, pred) -> str:
     return "not the nearest class mean: average Z_support per class, then take the closest mean (Euclidean distance)."
 
@@ -837,7 +887,12 @@ check_nearest_centroid_predict = register(
                 "positions",
             ),
             Mistake("one label per query row", lambda Zs, ys, Zq: _centroids(Zs, ys, Zq)[:-1], "one short"),
+            Mistake(
+                "not the nearest class mean", lambda Zs, ys, Zq: np.full(len(Zq), ys[-1]), "one label for all"
+            ),
+            Mistake("one label per query row", _distances_over_the_wrong_axis, "argmin over the queries"),
         ],
+        alternatives=[_squared_euclidean],
     ),
 )
 
