@@ -32,6 +32,7 @@ from helpers.checks._core import (
     register_quiz,
     require,
 )
+from helpers.checks._spec import Case, Mistake, Spec, allclose, register
 
 __all__ = ["check_choose_k_by_silhouette", "check_conv1d", "check_forward", "check_loss_and_grads"]
 
@@ -86,73 +87,166 @@ def _reference_loss(params: dict, X: np.ndarray, Y: np.ndarray) -> float:
 # --------------------------------------------------------------------------- Exercise 3.1
 
 
-def _hidden_hint(H, params, X) -> str:
-    A = X @ params["W1"] + params["b1"]
-    for candidate, hint in (
-        (np.tanh(X @ params["W1"]), "you left out the bias b1: H = tanh(X W1 + b1)."),
-        (A, "H is X W1 + b1 before the activation: apply np.tanh to it."),
-        (1.0 / (1.0 + np.exp(-A)), "that is the sigmoid of X W1 + b1; the hidden layer uses tanh."),
-        (np.maximum(A, 0.0), "that is ReLU; this network's hidden layer uses tanh(X W1 + b1)."),
-    ):
-        if np.allclose(H, candidate, atol=1e-8):
-            return hint
-    return "the hidden activations H are wrong: the hidden layer is tanh(X W1 + b1)."
+def _layers(params, X, *, hidden=np.tanh, b1=True, b2=True, softmax=None):
+    """The forward pass with one part changed (for the known mistakes)."""
+    H = hidden(X @ params["W1"] + (params["b1"] if b1 else 0.0))
+    Z = H @ params["W2"] + (params["b2"] if b2 else 0.0)
+    return H, (softmax or _softmax)(Z)
 
 
-def _probabilities_hint(P, H, params) -> str:
-    Z = H @ params["W2"] + params["b2"]
-    if np.allclose(P, Z / Z.sum(axis=1, keepdims=True), atol=1e-8):
-        return "P sums to 1 but is not a softmax: exponentiate the logits first, P = exp(Z) / sum of exp(Z)."
-    if np.allclose(P, _softmax(H @ params["W2"]), atol=1e-8):
-        return "P sums to 1 but has the wrong values: you left out the bias b2 (logits H W2 + b2)."
-    shifted = np.exp(Z - Z.max(axis=0, keepdims=True))
-    if np.allclose(P, shifted / shifted.sum(axis=1, keepdims=True), atol=1e-8):
-        return (
-            "P sums to 1 but you subtracted each column's maximum; subtract each row's largest logit "
-            "(Z.max(axis=1, keepdims=True))."
-        )
-    return "P sums to 1 but has the wrong values: the logits are H W2 + b2, then softmax."
-
-
-@check("Exercise 3.1")
-def check_forward(forward: Callable):
-    """Exercise 3.1: ``forward(params, X)`` must return ``(H, P)``.
-
-    ``H`` (n, n_hidden): the tanh hidden activations; ``P`` (n, K): the softmax
-    class probabilities (every row sums to 1, also for very large inputs).
-    """
-    params, X, _ = _tiny_network()
-    H_ref, P_ref = _reference_forward(params, X)
-    returns = f"(H of shape {H_ref.shape}, P of shape {P_ref.shape})"
-    out = call(forward, _copy(params), X.copy(), returns=returns)
+def _forward_contract(out, case: Case):
+    params, X = case.args
+    n, hidden, k = len(X), params["W1"].shape[1], params["W2"].shape[1]
     out = expect_pair(out, "forward should return a pair (H, P), got {got}.")
     H, P = (
         expect_array(a, name, hint="H and P should be numpy arrays of numbers (is one of them still `...`?).")
         for a, name in zip(out, "HP")
     )
     require(
-        not (H.shape == P_ref.shape and P.shape == H_ref.shape),
+        not (H.shape == (n, k) and P.shape == (n, hidden)),
         "you returned (P, H): return the hidden activations first, (H, P).",
     )
-    require(H.shape == H_ref.shape, f"H should have shape (n, n_hidden) = {H_ref.shape}, got {H.shape}.")
-    require(P.shape == P_ref.shape, f"P should have shape (n, K) = {P_ref.shape}, got {P.shape}.")
-    require(np.allclose(H, H_ref, atol=1e-8), _hidden_hint(H, params, X))
-    require(
-        np.allclose(P.sum(axis=1), 1.0, atol=1e-8),
-        "the rows of P do not sum to 1: apply the softmax along each row (axis=1).",
-    )
-    require(np.allclose(P, P_ref, atol=1e-8), _probabilities_hint(P, H, params))
+    require(H.shape == (n, hidden), f"H should have shape (n, n_hidden) = {(n, hidden)}, got {H.shape}.")
+    require(P.shape == (n, k), f"P should have shape (n, K) = {(n, k)}, got {P.shape}.")
+    return H, P
+
+
+def _same_h(got, wrong) -> bool:
+    return allclose(got[0], wrong[0], rtol=0, atol=1e-8)
+
+
+def _same_p(got, wrong) -> bool:
+    return allclose(got[1], wrong[1], rtol=0, atol=1e-8)
+
+
+def _forward_otherwise(case: Case, got) -> str:
+    params, X = case.args
+    H, P = got
+    if not np.allclose(H, _reference_forward(params, X)[0], atol=1e-8):
+        return "the hidden activations H are wrong: the hidden layer is tanh(X W1 + b1)."
+    if not np.allclose(P.sum(axis=1), 1.0, atol=1e-8):
+        return "the rows of P do not sum to 1: apply the softmax along each row (axis=1)."
+    return "P sums to 1 but has the wrong values: the logits are H W2 + b2, then softmax."
+
+
+def _forward_cases():
+    params, X, _ = _tiny_network()
     big = _copy(params)
     big["W2"] = big["W2"] * 1000.0  # logits of order 1000: exp overflows unless the row maximum is subtracted
-    with np.errstate(over="ignore", invalid="ignore"):  # an unstable softmax overflows here: we say so below
-        out = call(forward, big, X.copy(), returns=returns)
-    P_big = np.asarray(out[1], dtype=float)  # same function as above, so out is a pair of arrays
-    require(
-        np.all(np.isfinite(P_big)) and np.allclose(P_big, _reference_forward(big, X)[1], atol=1e-8),
-        "correct for small logits, but with logits of order 1000 P contains nan or inf: "
-        "subtract each row's largest logit before np.exp (it does not change the softmax).",
-    )
-    return "H and P are right, and the softmax is numerically stable."
+    return [Case(params, X), Case(big, X.copy(), about="logits of order 1000")]
+
+
+def _no_shift(Z):
+    with np.errstate(over="ignore", invalid="ignore"):
+        E = np.exp(Z)
+        return E / E.sum(axis=1, keepdims=True)
+
+
+def _column_max(Z):
+    E = np.exp(Z - Z.max(axis=0, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def _column_softmax(Z):
+    E = np.exp(Z - Z.max(axis=0, keepdims=True))
+    return E / E.sum(axis=0, keepdims=True)
+
+
+def _no_keepdims(params, X):
+    H = np.tanh(X @ params["W1"] + params["b1"])
+    Z = H @ params["W2"] + params["b2"]
+    E = np.exp(Z - Z.max(axis=1))  # (6, 3) - (6,): broadcasting fails
+    return H, E / E.sum(axis=1, keepdims=True)
+
+
+def _standardises_X_in_place(params, X):
+    X -= X.mean(axis=0)  # changes the caller's X
+    return _reference_forward(params, X)
+
+
+def _half_done(params, X):
+    H = np.tanh(X @ params["W1"] + params["b1"])
+    return H, ...  # the stub line left in place
+
+
+check_forward = register(
+    "check_forward",
+    Spec(
+        exercise="Exercise 3.1",
+        reference=_reference_forward,
+        cases=_forward_cases,
+        returns="(H of shape (6, 5), P of shape (6, 3))",
+        contract=_forward_contract,
+        same=lambda a, b: _same_h(a, b) and _same_p(a, b),
+        otherwise=_forward_otherwise,
+        success="H and P are right, and the softmax is numerically stable.",
+        mistakes=[
+            Mistake(
+                "you left out the bias b1: H = tanh(X W1 + b1).",
+                lambda p, X: _layers(p, X, b1=False),
+                "no b1",
+                same=_same_h,
+            ),
+            Mistake(
+                "H is X W1 + b1 before the activation: apply np.tanh to it.",
+                lambda p, X: _layers(p, X, hidden=lambda A: A),
+                "no activation",
+                same=_same_h,
+            ),
+            Mistake(
+                "that is the sigmoid of X W1 + b1; the hidden layer uses tanh.",
+                lambda p, X: _layers(p, X, hidden=lambda A: 1.0 / (1.0 + np.exp(-A))),
+                "sigmoid",
+                same=_same_h,
+            ),
+            Mistake(
+                "that is ReLU; this network's hidden layer uses tanh(X W1 + b1).",
+                lambda p, X: _layers(p, X, hidden=lambda A: np.maximum(A, 0.0)),
+                "relu",
+                same=_same_h,
+            ),
+            Mistake(
+                "correct for small logits, but with logits of order 1000 P contains nan or inf: subtract each "
+                "row's largest logit before np.exp (it does not change the softmax).",
+                lambda p, X: _layers(p, X, softmax=_no_shift),
+                "unstable softmax",
+                same=_same_p,
+            ),
+            Mistake(
+                "P sums to 1 but is not a softmax: exponentiate the logits first, P = exp(Z) / sum of exp(Z).",
+                lambda p, X: _layers(p, X, softmax=lambda Z: Z / Z.sum(axis=1, keepdims=True)),
+                "no exponential",
+                same=_same_p,
+            ),
+            Mistake(
+                "P sums to 1 but has the wrong values: you left out the bias b2 (logits H W2 + b2).",
+                lambda p, X: _layers(p, X, b2=False),
+                "no b2",
+                same=_same_p,
+            ),
+            Mistake(
+                "P sums to 1 but you subtracted each column's maximum; subtract each row's largest logit "
+                "(Z.max(axis=1, keepdims=True)).",
+                lambda p, X: _layers(p, X, softmax=_column_max),
+                "column max",
+                same=_same_p,
+            ),
+            Mistake(
+                "do not sum to 1", lambda p, X: _layers(p, X, softmax=_column_softmax), "softmax over axis 0"
+            ),
+            Mistake(
+                "do not sum to 1",
+                lambda p, X: (_reference_forward(p, X)[0], 2 * _reference_forward(p, X)[1]),
+                "P doubled",
+            ),
+            Mistake("pair (H, P)", lambda p, X: _reference_forward(p, X)[1], "P only"),
+            Mistake("still `...`", _half_done, "P still ..."),
+            Mistake("you returned (P, H)", lambda p, X: _reference_forward(p, X)[::-1], "swapped"),
+            Mistake("operands could not be broadcast together", _no_keepdims, "no keepdims"),
+            Mistake("changed its argument `X`", _standardises_X_in_place, "X changed in place"),
+        ],
+    ),
+)
 
 
 # --------------------------------------------------------------------------- Exercise 3.2
