@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import pytest
 
@@ -149,6 +151,7 @@ def _loop(
     unmapped=False,
     no_refit=False,
     global_rng=False,
+    python_random=False,
     seedless=False,
     random_choice=None,
     extra_round=False,
@@ -175,6 +178,11 @@ def _loop(
             if choose == "random":
                 if global_rng:
                     new = np.random.choice(rest, size=n_step, replace=False)
+                elif python_random:
+                    random.seed(seed)
+                    new = np.array(random.sample(rest.tolist(), n_step))
+                elif random_choice == "fresh":
+                    new = np.random.default_rng(seed).choice(rest, size=n_step, replace=False)
                 elif random_choice == "permutation":
                     new = rng.permutation(rest)[:n_step]
                 else:
@@ -204,6 +212,8 @@ def test_active_learning_loop_right(capsys):
         (_loop(global_rng=True), "global random state"),
         (_loop(seedless=True), "the same seed must give the same curve"),
         (_loop(random_choice="permutation"), "rng.choice(rest, size=n_step, replace=False)"),
+        (_loop(random_choice="fresh"), "a fresh generator from the seed"),
+        (_loop(python_random=True), "Python's random module"),
         (_loop(early_stop=True), "rounds"),
         (_loop(extra_round=True), "rounds"),
         (_stub, "not done yet"),

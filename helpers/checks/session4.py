@@ -209,7 +209,19 @@ def _al_model():
 
 
 def _al_reference(
-    choose, make_model, F_pool, y_pool, F_val, y_val, seed, n_start, n_step, budget, *, score_on=None
+    choose,
+    make_model,
+    F_pool,
+    y_pool,
+    F_val,
+    y_val,
+    seed,
+    n_start,
+    n_step,
+    budget,
+    *,
+    score_on=None,
+    fresh=False,
 ):
     """The loop of Exercise 4.2; ``score_on`` = "train" or "pool" scores on the wrong data (to recognise it)."""
     from sklearn.metrics import balanced_accuracy_score
@@ -229,7 +241,7 @@ def _al_reference(
             return np.array(scores)
         rest = np.setdiff1d(np.arange(len(F_pool)), labelled)
         new = (
-            rng.choice(rest, size=n_step, replace=False)
+            (np.random.default_rng(seed) if fresh else rng).choice(rest, size=n_step, replace=False)
             if choose == "random"
             else rest[choose(model, F_pool[rest], n_step)]
         )
@@ -325,6 +337,14 @@ def check_active_learning_curve(active_learning_curve):
         random0 = run("random", 0)
     require(not global_rng.used, global_random_hint(global_rng, global_hint))
     require(np.allclose(run("random", 0), random0), seed_hint)
+    require(
+        not np.allclose(
+            random0,
+            _al_reference("random", _al_model, F_pool, y_pool, F_val, y_val, 0, **_AL_ARGS, fresh=True),
+        ),
+        "every round makes a fresh generator from the seed, so every round draws the same random numbers again: "
+        "make rng = np.random.default_rng(seed) once, before the loop, and draw everything from it.",
+    )
     require(
         np.allclose(random0, _al_reference("random", _al_model, F_pool, y_pool, F_val, y_val, 0, **_AL_ARGS)),
         'with choose="random" draw the new rows with rng.choice(rest, size=n_step, replace=False) from the '
