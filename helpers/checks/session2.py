@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 import numbers
-import re
 
 import numpy as np
 
@@ -21,6 +20,7 @@ from helpers.checks._core import (
     register_quiz,
     require,
 )
+from helpers.checks._spec import Case, Forbidden, Mistake, Spec, allclose, register
 
 __all__ = [
     "check_agreement",
@@ -441,61 +441,107 @@ def check_one_vs_rest_predict(one_vs_rest_predict):
 # --------------------------------------------------------------------------- Exercise 2.3
 
 
-def _uses_solver(fn) -> bool:
-    try:
-        source = inspect.getsource(fn)
-    except (OSError, TypeError):
-        return False
-    code = "\n".join(line.split("#", 1)[0] for line in source.splitlines())
-    return re.search(r"\b(LinearRegression|Ridge|polyfit)\b", code) is not None
+def _design(X):
+    return np.column_stack([np.ones(len(X)), X])
 
 
-def _uses_inverse(fn) -> bool:
-    try:
-        source = inspect.getsource(fn)
-    except (OSError, TypeError):
-        return False
-    code = "\n".join(line.split("#", 1)[0] for line in source.splitlines())
-    return re.search(r"\bp?inv\s*\(", code) is not None
+def _normal_equation(X, y):
+    Xb = _design(X)
+    return np.linalg.solve(Xb.T @ Xb, Xb.T @ y)
 
 
-@check("Exercise 2.3")
-def check_fit_normal_equation(fit_normal_equation):
-    """Exercise 2.3: ``fit_normal_equation(X, y) -> w`` of shape (d + 1,), w[0] the intercept."""
+def _regression_case():
     rng = np.random.default_rng(5)
     X = rng.normal(size=(30, 3))
     y = 1.5 + X @ np.array([2.0, -1.0, 0.5]) + 0.1 * rng.normal(size=30)
-    w = call(
-        fit_normal_equation,
-        X,
-        y,
+    return [Case(X, y)]
+
+
+def _weights_contract(w, case: Case):
+    return _as_weights(w, case.args[0].shape[1])
+
+
+def _no_intercept(X, y):
+    return np.concatenate([[0.0], np.linalg.solve(X.T @ X, X.T @ y)])
+
+
+def _ones_last(X, y):
+    Xb = np.column_stack([X, np.ones(len(X))])
+    return np.linalg.solve(Xb.T @ Xb, Xb.T @ y)
+
+
+def _with_inv(X, y):
+    Xb = _design(X)
+    return np.linalg.inv(Xb.T @ Xb) @ Xb.T @ y
+
+
+def _with_pinv(X, y):
+    return np.linalg.pinv(_design(X)) @ y
+
+
+def _with_sklearn(X, y):
+    from sklearn.linear_model import LinearRegression
+
+    model = LinearRegression().fit(X, y)
+    return np.concatenate([[model.intercept_], model.coef_])
+
+
+def _centring_in_place(X, y):
+    X -= X.mean(axis=0)  # changes the caller's X
+    return _normal_equation(X, y)
+
+
+_LEAST_SQUARES = "w does not minimise the squared error on a small test problem; "
+
+check_fit_normal_equation = register(
+    "check_fit_normal_equation",
+    Spec(
+        exercise="Exercise 2.3",
+        reference=_normal_equation,
+        cases=_regression_case,
         returns="w of shape (4,)",
+        contract=_weights_contract,
+        same=lambda a, b: allclose(a, b, rtol=1e-6, atol=1e-8),
         changed_hint="your function changed the X it was given; build the design matrix as a new array.",
-    )
-    w = _as_weights(w, X.shape[1])
-    Xb = np.column_stack([np.ones(len(X)), X])
-    w_ref = np.linalg.lstsq(Xb, y, rcond=None)[0]
-    if not np.allclose(w, w_ref, rtol=1e-6, atol=1e-8):
-        w_no_intercept = np.linalg.lstsq(X, y, rcond=None)[0]
-        if np.allclose(w[1:], w_no_intercept, rtol=1e-6, atol=1e-8):
-            hint = "your slopes are those of a fit without intercept: is the column of ones in X?"
-        elif np.allclose(np.roll(w, 1), w_ref, rtol=1e-6, atol=1e-8):
-            hint = "your intercept is the last entry of w; put the column of ones first, so that w[0] is it."
-        else:
-            hint = "solve (XᵀX) w = Xᵀy with X including the column of ones."
-        fail(f"w does not minimise the squared error on a small test problem; {hint}")
-    require(
-        not _uses_solver(fit_normal_equation),
-        "the numbers are right, but a ready-made model fitted them (scikit-learn's LinearRegression): this "
-        "exercise is the normal equation itself — build the design matrix with its column of ones and solve "
-        "(XᵀX) w = Xᵀy with np.linalg.solve.",
-    )
-    require(
-        not _uses_inverse(fit_normal_equation),
-        "the numbers are right, but you form the inverse (inv or pinv). Solve the linear system instead: "
-        "np.linalg.solve(A, b) is faster and more accurate than inv(A) @ b.",
-    )
-    return "w matches the least-squares solution (to 1e-6) and you solved the system without inv."
+        otherwise=_LEAST_SQUARES + "solve (XᵀX) w = Xᵀy with X including the column of ones.",
+        probes=[
+            Forbidden(
+                r"\b(LinearRegression|Ridge|polyfit)\b",
+                "the numbers are right, but a ready-made model fitted them (scikit-learn's LinearRegression): this "
+                "exercise is the normal equation itself — build the design matrix with its column of ones and "
+                "solve (XᵀX) w = Xᵀy with np.linalg.solve.",
+            ),
+            Forbidden(
+                r"\bp?inv\s*\(",
+                "the numbers are right, but you form the inverse (inv or pinv). Solve the linear system instead: "
+                "np.linalg.solve(A, b) is faster and more accurate than inv(A) @ b.",
+            ),
+        ],
+        success="w matches the least-squares solution (to 1e-6) and you solved the system without inv.",
+        mistakes=[
+            Mistake(
+                _LEAST_SQUARES
+                + "your slopes are those of a fit without intercept: is the column of ones in X?",
+                _no_intercept,
+                "no column of ones",
+                same=lambda a, b: allclose(a[1:], b[1:], rtol=1e-6, atol=1e-8),
+            ),
+            Mistake(
+                _LEAST_SQUARES
+                + "your intercept is the last entry of w; put the column of ones first, so that w[0] is it.",
+                _ones_last,
+                "ones last",
+            ),
+            Mistake("bias column", lambda X, y: np.linalg.solve(X.T @ X, X.T @ y), "d weights"),
+            Mistake(_LEAST_SQUARES, lambda X, y: np.zeros(X.shape[1] + 1), "zeros"),
+            Mistake("LinearRegression", _with_sklearn, "scikit-learn"),
+            Mistake("inv", _with_inv, "inverse"),
+            Mistake("inv or pinv", _with_pinv, "pseudo-inverse"),
+            Mistake("changed the X", _centring_in_place, "X centred in place"),
+        ],
+        alternatives=[lambda X, y: np.linalg.lstsq(_design(X), y, rcond=None)[0]],
+    ),
+)
 
 
 # --------------------------------------------------------------------------- Exercise 2.4
