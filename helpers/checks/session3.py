@@ -232,18 +232,26 @@ check_forward = register(
                 same=_same_p,
             ),
             Mistake(
-                "do not sum to 1", lambda p, X: _layers(p, X, softmax=_column_softmax), "softmax over axis 0"
+                "do not sum to 1",
+                lambda p, X: _layers(p, X, softmax=_column_softmax),
+                "softmax over axis 0",
+                test_only=True,
             ),
             Mistake(
                 "do not sum to 1",
                 lambda p, X: (_reference_forward(p, X)[0], 2 * _reference_forward(p, X)[1]),
                 "P doubled",
+                test_only=True,
             ),
-            Mistake("pair (H, P)", lambda p, X: _reference_forward(p, X)[1], "P only"),
-            Mistake("still `...`", _half_done, "P still ..."),
-            Mistake("you returned (P, H)", lambda p, X: _reference_forward(p, X)[::-1], "swapped"),
-            Mistake("operands could not be broadcast together", _no_keepdims, "no keepdims"),
-            Mistake("changed its argument `X`", _standardises_X_in_place, "X changed in place"),
+            Mistake("pair (H, P)", lambda p, X: _reference_forward(p, X)[1], "P only", test_only=True),
+            Mistake("still `...`", _half_done, "P still ...", test_only=True),
+            Mistake(
+                "you returned (P, H)", lambda p, X: _reference_forward(p, X)[::-1], "swapped", test_only=True
+            ),
+            Mistake("operands could not be broadcast together", _no_keepdims, "no keepdims", test_only=True),
+            Mistake(
+                "changed its argument `X`", _standardises_X_in_place, "X changed in place", test_only=True
+            ),
         ],
     ),
 )

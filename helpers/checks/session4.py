@@ -134,48 +134,6 @@ def _sampling_hint(chosen: set, proba: np.ndarray, n: int) -> str:
     )
 
 
-@check("Exercise 4.1")
-def check_uncertainty_sampling(uncertainty_sampling):
-    """Exercise 4.1: ``uncertainty_sampling(model, X_pool, n)`` -> indices of the n least-confident rows."""
-    model = _FixedProbaModel(_AL_PROBA)
-    X_pool = np.arange(16.0).reshape(8, 2)
-    returns = "{n} row indices, shape ({n},)"
-    idx = _indices(call(uncertainty_sampling, model, X_pool, 3, returns=returns.format(n=3)), X_pool, 3, 3)
-    chosen = set(idx.tolist())
-    if chosen != {4, 1, 6}:
-        more = np.asarray(call(uncertainty_sampling, model, X_pool, 5, returns=returns.format(n=5)))
-        require(
-            more.shape != (3,),
-            "with n=5 you return 3 indices, one per class: take the largest probability of each row "
-            "(axis=1), not of each class.",
-        )
-        fail(_sampling_hint(chosen, _AL_PROBA, 3))
-    one = np.asarray(call(uncertainty_sampling, model, X_pool, 1, returns=returns.format(n=1))).ravel()
-    require(
-        one.shape == (1,) and int(one[0]) == 4, "with n=1 it should return the single least-confident point."
-    )
-    tied = _FixedProbaModel(_TIED_PROBA)
-    X_tied = np.arange(40.0).reshape(20, 2)
-    idx = _indices(call(uncertainty_sampling, tied, X_tied, 7, returns=returns.format(n=7)), X_tied, 7, 3)
-    expected = _least_confident(tied, X_tied, 7)
-    if set(idx.tolist()) != set(expected.tolist()):
-        require(
-            sorted(_TIED_CONFIDENCE[idx]) != sorted(_TIED_CONFIDENCE[expected]),
-            "several rows have the same confidence where the n lowest end, and you broke the tie "
-            'differently: sort with np.argsort(..., kind="stable"), so the lower index comes first, '
-            "the same on every computer.",
-        )
-        fail(_sampling_hint(set(idx.tolist()), _TIED_PROBA, 7))
-    real, X_real = _real_model()
-    idx = _indices(call(uncertainty_sampling, real, X_real, 5, returns=returns.format(n=5)), X_real, 5, 2)
-    require(
-        set(idx.tolist()) == set(_least_confident(real, X_real, 5).tolist()),
-        "right with the check's fixed probabilities, but not with a fitted LogisticRegression: use "
-        "model.predict_proba(X_pool) and no other attribute of the model.",
-    )
-    return "you pick the points whose most likely class has the lowest probability."
-
-
 def _real_model():
     """A fitted scikit-learn classifier and a pool of 30 points around its decision boundary."""
     from sklearn.linear_model import LogisticRegression
@@ -184,6 +142,135 @@ def _real_model():
     X = rng.normal(size=(40, 2))
     model = LogisticRegression().fit(X, (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int))
     return model, rng.normal(size=(30, 2))
+
+
+def _uncertainty_cases():
+    real, X_real = _real_model()
+    return [
+        Case(
+            _FixedProbaModel(_AL_PROBA), np.arange(16.0).reshape(8, 2), 5, about="n larger than the classes"
+        ),
+        Case(_FixedProbaModel(_AL_PROBA), np.arange(16.0).reshape(8, 2), 3),
+        Case(_FixedProbaModel(_AL_PROBA), np.arange(16.0).reshape(8, 2), 1, about="n = 1"),
+        Case(_FixedProbaModel(_TIED_PROBA), np.arange(40.0).reshape(20, 2), 7, about="ties at the cut"),
+        Case(real, X_real, 5, about="a fitted LogisticRegression"),
+    ]
+
+
+def _indices_contract(idx, case: Case):
+    model, X_pool, n = case.args
+    return frozenset(_indices(idx, X_pool, n, len(model.classes_)).tolist())
+
+
+def _by(key):
+    """The n rows with the smallest ``key(proba)`` (stable), as a rule of selection (for the mistakes)."""
+    return lambda model, X_pool, n: np.argsort(key(model.predict_proba(X_pool)), kind="stable")[:n]
+
+
+def _margin(p):
+    top = np.sort(p, axis=1)
+    return top[:, -1] - top[:, -2]
+
+
+def _uncertainty_otherwise(case: Case, chosen) -> str:
+    model, X_pool, n = case.args
+    proba = model.predict_proba(X_pool)
+    if isinstance(model, _FixedProbaModel):
+        if chosen != frozenset(_least_confident(model, X_pool, n).tolist()):
+            confidence = proba.max(axis=1)
+            if n > 1 and sorted(confidence[list(chosen)]) == sorted(
+                confidence[_least_confident(model, X_pool, n)]
+            ):
+                return (
+                    "several rows have the same confidence where the n lowest end, and you broke the tie "
+                    'differently: sort with np.argsort(..., kind="stable"), so the lower index comes first, '
+                    "the same on every computer."
+                )
+            if n == 1:
+                return "with n=1 it should return the single least-confident point."
+        return _sampling_hint(set(chosen), proba, n)
+    return (
+        "right with the check's fixed probabilities, but not with a fitted LogisticRegression: use "
+        "model.predict_proba(X_pool) and no other attribute of the model."
+    )
+
+
+def _unstable_ties(model, X_pool, n):
+    """Least confidence, but ties broken towards the higher index (as an unstable sort may do)."""
+    confidence = model.predict_proba(X_pool).max(axis=1)
+    return np.lexsort((-np.arange(len(confidence)), confidence))[:n]
+
+
+check_uncertainty_sampling = register(
+    "check_uncertainty_sampling",
+    Spec(
+        exercise="Exercise 4.1",
+        reference=_least_confident,
+        cases=_uncertainty_cases,
+        returns="n row indices, shape (n,)",
+        contract=_indices_contract,
+        same=lambda a, b: a == b,
+        otherwise=_uncertainty_otherwise,
+        success="you pick the points whose most likely class has the lowest probability.",
+        mistakes=[
+            Mistake(
+                "you picked the MOST confident points; uncertainty sampling wants the least confident.",
+                _by(lambda p: -p.max(axis=1)),
+                "most confident",
+            ),
+            Mistake(
+                "that is margin sampling (the gap between the two most likely classes); here the rule is least "
+                "confidence: the largest probability of each row.",
+                _by(_margin),
+                "margin",
+            ),
+            Mistake(
+                "that is entropy sampling; here the rule is least confidence: the largest probability of each row.",
+                _by(lambda p: np.sum(p * np.log(np.clip(p, 1e-12, 1)), axis=1)),
+                "entropy",
+            ),
+            Mistake("stable", _unstable_ties, "ties to the higher index", test_only=True),
+            Mistake(
+                "stable",
+                lambda m, X, n: np.argsort(m.predict_proba(X).max(axis=1), kind="heapsort")[:n],
+                "heapsort",
+                test_only=True,
+            ),
+            Mistake(
+                "LogisticRegression",
+                lambda m, X, n: np.argsort(m._proba.max(axis=1), kind="stable")[:n],
+                "the stand-in model's own attribute",
+                test_only=True,
+            ),
+            Mistake(
+                "probabilities",
+                lambda m, X, n: np.sort(m.predict_proba(X).max(axis=1))[:n],
+                "values",
+                test_only=True,
+            ),
+            Mistake("not the least-confident", lambda m, X, n: np.arange(n), "first rows", test_only=True),
+            Mistake(
+                "boolean mask",
+                lambda m, X, n: np.argsort(m.predict_proba(X).max(axis=1))[:n] > 2,
+                "mask",
+                test_only=True,
+            ),
+            Mistake(
+                "expected a 1-D array of",
+                lambda m, X, n: np.argsort(m.predict_proba(X).max(axis=1))[: n + 1],
+                "one too many",
+                test_only=True,
+            ),
+            Mistake("rows of X_pool", lambda m, X, n: X[_least_confident(m, X, n)], "rows", test_only=True),
+            Mistake(
+                "one per class",
+                lambda m, X, n: np.argsort(m.predict_proba(X).max(axis=0), kind="stable")[:n],
+                "axis 0",
+                test_only=True,
+            ),
+        ],
+    ),
+)
 
 
 # --------------------------------------------------------------------------- Exercise 4.2
@@ -459,24 +546,33 @@ REPLAY = register(
                 "these are just the first rows (maybe shuffled)",
                 lambda X, y, size, seed: _rows(X, y, np.random.default_rng(seed).permutation(size)),
                 "first rows, shuffled",
+                test_only=True,
             ),
-            Mistake("one contiguous block of rows", _contiguous_block, "contiguous block"),
+            Mistake("one contiguous block of rows", _contiguous_block, "contiguous block", test_only=True),
             Mistake(
                 "global random state",
                 lambda X, y, size, seed: _rows(X, y, np.random.choice(len(X), size, replace=False)),
                 "numpy global",
+                test_only=True,
             ),
-            Mistake("Python's global random state", _python_random, "python random.seed"),
+            Mistake("Python's global random state", _python_random, "python random.seed", test_only=True),
             Mistake(
                 "does your function use `seed`",
                 lambda X, y, size, seed: _replay_reference(X, y, size, 0),
                 "seed ignored",
+                test_only=True,
             ),
-            Mistake("same seed", lambda X, y, size, seed: _replay_reference(X, y, size, None), "unseeded"),
+            Mistake(
+                "same seed",
+                lambda X, y, size, seed: _replay_reference(X, y, size, None),
+                "unseeded",
+                test_only=True,
+            ),
             Mistake(
                 "sample without replacement",
                 lambda X, y, size, seed: _rows(X, y, np.random.default_rng(seed).choice(len(X), size)),
                 "with replacement",
+                test_only=True,
             ),
             Mistake(
                 "y_buf does not match X_buf",
@@ -485,10 +581,39 @@ REPLAY = register(
                     _replay_reference(X, y, size, seed + 7)[1],
                 ),
                 "X and y apart",
+                test_only=True,
             ),
             Mistake(
-                "return two things", lambda X, y, size, seed: _replay_reference(X, y, size, seed)[0], "X only"
+                "return two things",
+                lambda X, y, size, seed: _replay_reference(X, y, size, seed)[0],
+                "X only",
+                test_only=True,
             ),
+            Mistake(
+                "these are just the first rows",
+                lambda X, y, size, seed: (X[:size], y[:size]),
+                "first rows",
+                test_only=True,
+            ),
+            Mistake(
+                "the buffer must hold rows of X_old, unchanged",
+                lambda X, y, size, seed: (
+                    2 * _replay_reference(X, y, size, seed)[0],
+                    _replay_reference(X, y, size, seed)[1],
+                ),
+                "rows changed",
+                test_only=True,
+            ),
+            Mistake("shuffles in place", _shuffles_in_place, "in-place shuffle", test_only=True),
+            Mistake(
+                "expected shapes",
+                lambda X, y, size, seed: _replay_reference(X, y, size - 1, seed),
+                "one short",
+                test_only=True,
+            ),
+        ],
+        alternatives=[
+            lambda X, y, size, seed: _rows(X, y, np.random.default_rng(seed).permutation(len(X))[:size]),
         ],
     ),
 )
@@ -531,15 +656,18 @@ def _entropy_contract(h, case: Case):
     return h
 
 
+_ZERO_ROWS = (
+    "right for the rows without a zero probability, wrong for the rows with one: a zero probability adds "
+    "nothing to the sum (0·log 0 counts as 0), it must not change or wipe out the other terms."
+)
+
+
 def _entropy_otherwise(case: Case, h) -> str:
     (proba,) = case.args
     wrong_rows = ~np.isclose(h, _entropy(proba), atol=1e-6)
     with_zero = (proba == 0).any(axis=1)
     if np.array_equal(wrong_rows, with_zero):
-        return (
-            "right for the rows without a zero probability, wrong for the rows with one: a zero probability "
-            "adds nothing to the sum (0·log 0 counts as 0), it must not change or wipe out the other terms."
-        )
+        return _ZERO_ROWS
     return "not -Σ p·log(p) per row: a uniform row over 4 classes should give ln 4 ≈ 1.386."
 
 
@@ -584,19 +712,53 @@ check_predictive_entropy = register(
         otherwise=_entropy_otherwise,
         success="0 for a certain prediction, ln(K) for a uniform one.",
         mistakes=[
-            Mistake("these are bits (log base 2)", lambda p: _entropy(p) / np.log(2), "log2"),
-            Mistake("these use log base 10", lambda p: _entropy(p) / np.log(10), "log10"),
-            Mistake("the sign is wrong", lambda p: -_entropy(p), "sign"),
-            Mistake("these are the means over the classes", lambda p: _entropy(p) / p.shape[1], "mean"),
-            Mistake("one per class", lambda p: -np.sum(p * np.log(np.clip(p, 1e-12, 1)), axis=0), "axis 0"),
             Mistake(
-                "NaN for rows with a zero probability", lambda p: -np.sum(p * np.log(p), axis=1), "0 log 0"
+                "these are bits (log base 2); use the natural log (np.log) to get nats.",
+                lambda p: _entropy(p) / np.log(2),
+                "log2",
             ),
-            Mistake("wrong for the rows with one", _nan_to_num_after_sum, "nan_to_num after the sum"),
+            Mistake(
+                "these use log base 10; use the natural log (np.log) to get nats.",
+                lambda p: _entropy(p) / np.log(10),
+                "log10",
+            ),
+            Mistake(
+                "the sign is wrong: entropy is minus the sum of p·log(p), so it is never negative.",
+                lambda p: -_entropy(p),
+                "sign",
+            ),
+            Mistake(
+                "these are the means over the classes; the entropy is the sum over the classes.",
+                lambda p: _entropy(p) / p.shape[1],
+                "mean",
+            ),
+            Mistake(
+                "one per class",
+                lambda p: -np.sum(p * np.log(np.clip(p, 1e-12, 1)), axis=0),
+                "axis 0",
+                test_only=True,
+            ),
+            Mistake(
+                "NaN for rows with a zero probability",
+                lambda p: -np.sum(p * np.log(p), axis=1),
+                "0 log 0",
+                test_only=True,
+            ),
+            Mistake(_ZERO_ROWS, _nan_to_num_after_sum, "nan_to_num after the sum"),
             Mistake(
                 "a uniform row over 4 classes should give ln 4", lambda p: -np.sum(p * p, axis=1), "other"
             ),
+            Mistake(
+                "a uniform row over 4 classes should give ln 4",
+                lambda p: 1 - p.max(axis=1),
+                "not entropy",
+                test_only=True,
+            ),
+            Mistake("shape (5,)", lambda p: _entropy(p).sum(), "one number", test_only=True),
+            Mistake("changed the proba", _clipping_in_place, "clipped in place", test_only=True),
+            Mistake("one per class", _scipy_default_axis, "scipy.stats.entropy, axis 0", test_only=True),
         ],
+        alternatives=[lambda p: -np.sum(p * np.log(np.clip(p, 1e-12, 1.0)), axis=1), _scipy_rows],
     ),
 )
 
@@ -675,15 +837,22 @@ check_scale_and_rw = register(
                 lambda o, m: _scale_rw(o, m)[::-1],
                 "order",
             ),
-            Mistake("the scale is 1: fit it", lambda o, m: (1.0, _rw(o, m)), "no scale", same=_same_scale),
             Mistake(
-                "that is the ratio of the highest points; the best scale makes Σ(Gobs - s·Gmodel)² smallest",
+                "the scale is 1: fit it, the data come on an arbitrary scale.",
+                lambda o, m: (1.0, _rw(o, m)),
+                "no scale",
+                same=_same_scale,
+            ),
+            Mistake(
+                "that is the ratio of the highest points; the best scale makes Σ(Gobs - s·Gmodel)² smallest: set its "
+                "derivative with respect to s to zero.",
                 lambda o, m: (float(o.max() / m.max()), _rw(o, o.max() / m.max() * m)),
                 "peak ratio",
                 same=_same_scale,
             ),
             Mistake(
-                "that is the ratio of the highest points; the best scale makes Σ(Gobs - s·Gmodel)² smallest",
+                "that is the ratio of the highest points; the best scale makes Σ(Gobs - s·Gmodel)² smallest: set its "
+                "derivative with respect to s to zero.",
                 lambda o, m: (
                     float(np.abs(o).max() / np.abs(m).max()),
                     _rw(o, np.abs(o).max() / np.abs(m).max() * m),
@@ -712,7 +881,7 @@ check_scale_and_rw = register(
                 "model in the denominator",
             ),
             Mistake(
-                "that uses absolute values; Rw is built from squares",
+                "that uses absolute values; Rw is built from squares: √(Σ(Gobs − Gcalc)² / Σ Gobs²).",
                 lambda o, m: (_ls(o, m), float(np.sum(np.abs(o - _ls(o, m) * m)) / np.sum(np.abs(o)))),
                 "absolute values",
             ),
@@ -731,9 +900,10 @@ check_scale_and_rw = register(
                 "not √(Σ(Gobs − s·Gmodel)² / Σ Gobs²)",
                 lambda o, m: (_ls(o, m), 1 - _rw(o, _ls(o, m) * m)),
                 "1 − Rw",
+                test_only=True,
             ),
-            Mistake("return two numbers", _ls, "scale only"),
-            Mistake("should be a number", lambda o, m: ("3.1", 0.1), "a string"),
+            Mistake("return two numbers", _ls, "scale only", test_only=True),
+            Mistake("should be a number", lambda o, m: ("3.1", 0.1), "a string", test_only=True),
         ],
         alternatives=[
             lambda o, m: (_ls(o, m), float(np.sqrt(np.mean((o - _ls(o, m) * m) ** 2) / np.mean(o**2)))),
@@ -905,12 +1075,26 @@ check_nearest_centroid_predict = register(
                     axis=1,
                 ),
                 "positions",
+                test_only=True,
             ),
-            Mistake("one label per query row", lambda Zs, ys, Zq: _centroids(Zs, ys, Zq)[:-1], "one short"),
             Mistake(
-                "not the nearest class mean", lambda Zs, ys, Zq: np.full(len(Zq), ys[-1]), "one label for all"
+                "one label per query row",
+                lambda Zs, ys, Zq: _centroids(Zs, ys, Zq)[:-1],
+                "one short",
+                test_only=True,
             ),
-            Mistake("one label per query row", _distances_over_the_wrong_axis, "argmin over the queries"),
+            Mistake(
+                "not the nearest class mean",
+                lambda Zs, ys, Zq: np.full(len(Zq), ys[-1]),
+                "one label for all",
+                test_only=True,
+            ),
+            Mistake(
+                "one label per query row",
+                _distances_over_the_wrong_axis,
+                "argmin over the queries",
+                test_only=True,
+            ),
         ],
         alternatives=[_squared_euclidean],
     ),
