@@ -46,6 +46,12 @@ def class_counts_right(df):
     return pd.crosstab(df["structure_type"], df["condition"])
 
 
+def counts_by_row_labels(df):
+    """A loop that looks rows up by label 0..n-1: right only while the index is 0..n-1."""
+    pairs = [(df.loc[i, "structure_type"], df.loc[i, "condition"]) for i in range(len(df))]
+    return pd.crosstab(*(pd.Series(list(column)) for column in zip(*pairs)))
+
+
 # a notebook-wide table with all seven types, standing in for the notebook's `pdfs`
 PDFS = pd.DataFrame(
     {"structure_type": list(STRUCTURE_TYPES) * 2, "condition": ["clean"] * 7 + ["experimental"] * 7}
@@ -66,6 +72,7 @@ PDFS = pd.DataFrame(
         (lambda df: pd.crosstab(df["structure_type"], df["condition"], margins=True), "totals"),
         (lambda df: class_counts_right(PDFS), "argument `df`"),
         (lambda df: pd.crosstab(df["structure_type"], df["condition"], normalize=True), "fractions"),
+        (counts_by_row_labels, "KeyError"),
     ],
 )
 def test_class_counts_wrong(capsys, fn, hint):
