@@ -1,4 +1,4 @@
-"""Session 3 self-checks: a right answer prints ✔, wrong answers and unwritten stubs print ✘."""
+"""Session 3 self-checks: a right answer gets ✔, wrong answers and unwritten stubs get ✘."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Session 4's self-checks: a right answer prints ✔, wrong answers and the unfinished stub print ✘."""
+"""Session 4's self-checks written as code (4.1 and 4.3-4.6 are specs: tests/test_checks_specs.py), and the quiz."""
 
 from __future__ import annotations
 
