@@ -117,9 +117,7 @@ class Verdict:
 
     def raise_if_failed(self) -> Verdict:
         """Return the verdict if it passed; raise :class:`CheckError` (an AssertionError) with the ✘ line if not."""
-        __tracebackhide__ = (
-            True  # IPython and pytest leave this frame out of the traceback: the hint is the message
-        )
+        __tracebackhide__ = True  # IPython skips this frame's callers in the traceback
         if not self.passed:
             raise CheckError(str(self)) from None
         return self
