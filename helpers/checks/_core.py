@@ -117,7 +117,7 @@ class Verdict:
 
     def raise_if_failed(self) -> Verdict:
         """Return the verdict if it passed; raise :class:`CheckError` (an AssertionError) with the ✘ line if not."""
-        __tracebackhide__ = True  # IPython skips this frame's callers in the traceback
+        __tracebackhide__ = True  # IPython and pytest shorten tracebacks through frames that set this
         if not self.passed:
             raise CheckError(str(self)) from None
         return self
