@@ -27,7 +27,6 @@ import build_notebooks as build
 
 BIN = Path(sys.executable).parent
 NBGRADER = shutil.which("nbgrader", path=str(BIN))
-pytestmark = pytest.mark.skipif(NBGRADER is None, reason="nbgrader is not installed: run `make grading`")
 
 SESSIONS = [int(s) for s in os.environ.get("ML4CHEM_GRADING_SESSIONS", "2").split(",")]
 
@@ -68,6 +67,8 @@ def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> Path:
     """The course folder, with every session released."""
+    if NBGRADER is None:
+        pytest.skip("nbgrader is not installed: run `make grading` (make test installs it)")
     course = tmp_path_factory.mktemp("grading")
     build.write_grading(course)
     nbgrader(course, "generate_assignment", "session*", "--force")  # every session in one run
@@ -126,6 +127,28 @@ def grade(course: Path, session: int) -> dict[str, float]:
     with open(course / "grades.csv", encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if r["assignment"] == assignment]
     return {r["student_id"]: (float(r["score"]), float(r["max_score"])) for r in rows}
+
+
+@pytest.mark.parametrize("src", sorted(build.SOLUTIONS.glob("[0-9]*.ipynb")), ids=lambda p: p.name)
+def test_every_answer_is_a_solution_cell_and_every_check_is_followed_by_a_graded_cell(src):
+    """The grading source (no nbgrader needed): what nbgrader relies on, cell by cell."""
+    nb = build.grading_notebook(build.load(src), src.name)
+    cells = nb["cells"]
+    ids = [c["metadata"]["nbgrader"]["grade_id"] for c in cells if "nbgrader" in c["metadata"]]
+    assert len(ids) == len(set(ids)) and all(re.fullmatch(r"[A-Za-z0-9_-]+", i) for i in ids)
+    for i, cell in enumerate(cells):
+        text = "".join(cell["source"])
+        meta = cell["metadata"].get("nbgrader", {})
+        if "BEGIN SOLUTION" in text:  # nbgrader matches the marker anywhere: every such cell must be marked
+            assert meta.get("solution"), text[:80]
+            assert "BEGIN SOLUTION" not in cell["metadata"]["ml4chem"]["release"]
+        calls = [line for line in text.strip().split("\n") if line.startswith("check_")]
+        if calls and not meta.get("grade"):
+            graded = cells[i + 1]
+            assert graded["metadata"]["nbgrader"]["grade"] and graded["metadata"]["nbgrader"]["locked"]
+            assert "".join(graded["source"]).endswith(calls[-1][:-1] + ", strict=True)")
+            assert graded["metadata"]["nbgrader"]["points"] in build.POINTS.values()
+    assert build.assignment_name(src) == f"session{int(src.name[:2])}"
 
 
 def test_the_release_keeps_the_course_stubs_and_self_checks(course):
