@@ -31,6 +31,7 @@ NBGRADER = shutil.which("nbgrader", path=str(BIN))
 SESSIONS = [int(s) for s in os.environ.get("ML4CHEM_GRADING_SESSIONS", "2").split(",")]
 
 # One wrong answer per session (a known mistake, made by editing the right answer) and the hint it must get.
+# An exercise that later exercises build on (3.1's forward pass feeds 3.2) would cost those points too.
 WRONG = {
     1: (
         "Exercise 1.2",
@@ -44,7 +45,12 @@ WRONG = {
         "Xb = np.column_stack([X, np.ones(len(X))])",
         "your intercept is the last entry of w",
     ),
-    3: ("Exercise 3.1", "H = np.tanh(", "H = np.maximum(0.0, ", "✘ Exercise 3.1"),
+    3: (
+        "Exercise 3.4",
+        "best_k = int(ks[int(np.argmax(scores))])",
+        "best_k = int(np.argmax(scores))",
+        "that is the position in ks, not the k itself",
+    ),
     4: (
         "Exercise 4.4",
         "p = np.clip(proba, 1e-12, 1.0)",
