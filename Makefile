@@ -64,11 +64,12 @@ $(GRADING_INSTALLED): $(VENV)/.installed pyproject.toml
 	$(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PY) -e ".[dev,grading]"
 	@touch $@
 
-## grading: write the nbgrader course folder _build/grading/ (one assignment per session) from solutions/
+## grading: write the nbgrader course folder _build/grading/ (one assignment per session) from solutions/ and release it
 # nbgrader's own tools (alembic, jupyter-*) are found on PATH: .venv/bin goes first.
 grading: $(GRADING_INSTALLED)
 	$(PY) tools/build_notebooks.py --grading
-	@echo "Next: cd _build/grading && PATH=$(abspath $(VENV))/bin:\$$PATH nbgrader generate_assignment 'session*'  (see INSTRUCTORS.md)"
+	cd _build/grading && PATH="$(abspath $(VENV))/bin:$$PATH" nbgrader generate_assignment 'session*' --force
+	@echo "_build/grading/release/ holds what students get; next: collect, autograde (see INSTRUCTORS.md, Grading)"
 
 ## lab: start JupyterLab on the course (PORT=8888 by default)
 lab: venv
