@@ -21,6 +21,11 @@ from pathlib import Path
 import pytest
 import tomllib
 
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import build_notebooks as build
