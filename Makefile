@@ -15,7 +15,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export PYTHONHASHSEED := 0
 
-.PHONY: lab test data notebooks lint format venv benchmarks site test-site clean
+.PHONY: lab test data notebooks lint format venv benchmarks site test-site clean grading
 
 # The installer uv, pinned in pyproject.toml with everything else: it installs the course's packages
 # in seconds where pip takes over a minute (same versions: the pins decide).
@@ -70,14 +70,29 @@ $(NODE_MODULES): docs/package.json docs/package-lock.json
 	cd docs && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# nbgrader (the `grading` extra of pyproject.toml) goes into the same .venv, for `make grading` and the
+# grading round trip of `make test`.
+GRADING_INSTALLED := $(VENV)/.grading-installed
+
+$(GRADING_INSTALLED): $(VENV)/.installed pyproject.toml
+	$(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PY) -e ".[dev,grading]"
+	@touch $@
+
+## grading: write the nbgrader course folder _build/grading/ (one assignment per session) from solutions/ and release it
+# nbgrader's own tools (alembic, jupyter-*) are found on PATH: .venv/bin goes first.
+grading: $(GRADING_INSTALLED)
+	$(PY) tools/build_notebooks.py --grading
+	cd _build/grading && PATH="$(abspath $(VENV))/bin:$$PATH" nbgrader generate_assignment 'session*' --force
+	@echo "_build/grading/release/ holds what students get; next: collect, autograde (see INSTRUCTORS.md, Grading)"
+
 ## lab: start JupyterLab on the course (PORT=8888 by default)
 lab: venv
 	@echo "Starting JupyterLab on http://localhost:$(PORT)/lab/tree/notebooks  (Ctrl+C to stop; the URL with its token follows)"
 	$(PY) -m jupyter lab --no-browser --port=$(PORT) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks $(ROOT_FLAG)
 
 ## test: lint, then every test (unit tests, notebook sync, nbval on solutions/, browser test)
-test: venv lint
-	$(PY) -m pytest -n auto
+test: venv $(GRADING_INSTALLED) lint
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(PY) -m pytest -n auto
 
 ## lint: ruff check and ruff format --check on code and notebooks
 lint: venv

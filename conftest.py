@@ -7,7 +7,8 @@ pyproject.toml sets ``--dist loadscope --no-loadscope-reorder``: xdist hands out
   kernel and must run in order on one worker;
 * tests/test_lab.py and the browser tests are one scope: they share one JupyterLab
   server (the ``lab`` fixture of tests/conftest.py) and the browser tests one Chromium;
-  tests/test_identify.py is one scope too (its classifier is trained once per process);
+  tests/test_identify.py is one scope too (its classifier is trained once per process), and so is
+  tests/test_grading.py (one nbgrader course folder, released once);
 * every other test is a scope of its own, so it can go to whichever core is free
   (xdist's own loadscope would keep whole modules together: the four
   student-notebook runs of tests/test_notebooks.py would all land on one core);
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 # Collection order by cost: the first matching prefix decides (lower runs earlier).
 _SLOW_FIRST = (
-    ("tests/test_lab.py", "tests/test_browser.py"),
+    ("tests/test_lab.py", "tests/test_browser.py", "tests/test_grading.py"),
     ("tests/test_notebooks.py::test_student_notebook_run", "tests/test_identify.py"),
     ("solutions/",),
 )
@@ -32,6 +33,7 @@ _SHARED_SCOPES = {
     "tests/test_lab.py": "jupyterlab",
     "tests/test_browser.py": "jupyterlab",
     "tests/test_identify.py": "identify",  # one worker trains identify's classifier once, for all its tests
+    "tests/test_grading.py": "grading",  # one nbgrader course folder (released once) for all its tests
 }
 
 
