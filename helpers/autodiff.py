@@ -29,8 +29,8 @@ import numpy as np
 __all__ = ["Dual", "forward_derivative"]
 
 _HELP = (
-    "use numpy operators and functions (+, *, @, np.exp, np.max(..., axis=..., keepdims=True), "
-    "np.dot, .reshape, [:, None], ...) on it instead"
+    "write that step with numpy operators and functions instead (+, *, @, np.dot, np.exp, "
+    "np.max(..., axis=..., keepdims=True), np.sum, .reshape, [:, None], ...)"
 )
 
 
@@ -316,8 +316,8 @@ class Dual(np.lib.mixins.NDArrayOperatorsMixin):
     def __array__(self, dtype=None, copy=None):
         raise TypeError(
             "a Dual (a value with its derivative, from the forward-accumulation cell) was turned into a plain "
-            "array, which would drop the derivative: np.array/np.asarray/float()/ndarray.dot(...) of it; "
-            + _HELP
+            "array, which would drop the derivative. np.array(...), np.asarray(...), float(...), "
+            "ndarray.dot(dual) and scipy functions such as scipy.special.softmax do that; " + _HELP
         )
 
     def __float__(self):

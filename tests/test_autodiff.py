@@ -9,7 +9,7 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pytest
-from scipy.special import expit
+from scipy.special import expit, softmax
 
 from helpers.autodiff import Dual, forward_derivative
 
@@ -221,6 +221,7 @@ def test_in_place_updates_and_item_assignment_keep_the_derivative():
         (lambda d: np.array(d), "drop the derivative"),
         (lambda d: float(d[0]), "drop its derivative"),
         (lambda d: np.ones(2).dot(d), "np.dot"),
+        (lambda d: softmax(d), "scipy.special.softmax"),
         (lambda d: np.arcsinh(d), "no derivative rule for np.arcsinh"),
         (lambda d: np.median(d), "no derivative rule for np.median"),
     ],
