@@ -25,7 +25,11 @@ from __future__ import annotations
 # Collection order by cost: the first matching prefix decides (lower runs earlier).
 _SLOW_FIRST = (
     ("tests/test_lab.py", "tests/test_browser.py", "tests/test_grading.py"),
-    ("tests/test_notebooks.py::test_student_notebook_run", "tests/test_identify.py"),
+    (
+        "tests/test_notebooks.py::test_student_notebook_run",
+        "tests/test_notebooks_accept_other_answers.py",
+        "tests/test_identify.py",
+    ),
     ("solutions/",),
 )
 # modules whose tests share an expensive fixture, and the name of their common scope

@@ -19,6 +19,7 @@ module             what it does
 ``split``          60-20-20 splits with the test set in a ``Vault``
 ``features``       features read off a PDF: the first-peak position d1, the reduced distance r/d1
 ``optim``          mini-batch Adam for the numpy networks of session 3
+``autodiff``       dual numbers: forward accumulation through any numpy code (session 3)
 ``instrument``     the validated instrument parameters of a fit (Qmin, Qmax, Qdamp, Qbroad; calibration)
 ``fit``            one candidate particle fitted to a measured G(r) (scale, d_nn, Biso, Qdamp, delta2; Rw, esd's)
 ``crystal``        a lattice × spherical envelope (PDFfit2/PDFgui ``spdiameter``), refined with esd's
