@@ -8,7 +8,8 @@ pyproject.toml sets ``--dist loadscope --no-loadscope-reorder``: xdist hands out
 * tests/test_lab.py and the browser tests are one scope: they share one JupyterLab
   server (the ``lab`` fixture of tests/conftest.py) and the browser tests one Chromium;
   tests/test_identify.py is one scope too (its shipped-file tables are computed once per module), and so
-  is tests/test_series.py (its serial table is the reference of the parallel runs);
+  are tests/test_series.py (its serial table is the reference of the parallel runs) and
+  tests/test_grading.py (one nbgrader course folder, released once);
 * every other test is a scope of its own, so it can go to whichever core is free
   (xdist's own loadscope would keep whole modules together: the four
   student-notebook runs of tests/test_notebooks.py would all land on one core);
@@ -24,8 +25,13 @@ from __future__ import annotations
 
 # Collection order by cost: the first matching prefix decides (lower runs earlier).
 _SLOW_FIRST = (
-    ("tests/test_lab.py", "tests/test_browser.py"),
-    ("tests/test_notebooks.py::test_student_notebook_run", "tests/test_identify.py", "tests/test_series.py"),
+    ("tests/test_lab.py", "tests/test_browser.py", "tests/test_grading.py"),
+    (
+        "tests/test_notebooks.py::test_student_notebook_run",
+        "tests/test_notebooks_accept_other_answers.py",
+        "tests/test_identify.py",
+        "tests/test_series.py",
+    ),
     ("solutions/",),
 )
 # modules whose tests share an expensive fixture, and the name of their common scope
@@ -34,6 +40,7 @@ _SHARED_SCOPES = {
     "tests/test_browser.py": "jupyterlab",
     "tests/test_identify.py": "identify",  # one worker computes the shipped files' tables once, for all its tests
     "tests/test_series.py": "series",  # one worker computes the serial table once
+    "tests/test_grading.py": "grading",  # one nbgrader course folder (released once) for all its tests
 }
 
 

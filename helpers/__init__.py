@@ -4,7 +4,7 @@ One module per concern; data flows one way::
 
     structures (ASE particles) -> pdf (G(r), pure physics) -> simulation (the recipe and its parameter table)
         -> generate (writes the dataset) / data (loads it) / measured (measured files) / augment
-        -> split, features, fit, identify -> notebooks
+        -> split, features, instrument, fit, crystal, identify -> notebooks
 
 =================  ===================================================================================
 module             what it does
@@ -14,12 +14,15 @@ module             what it does
 ``simulation``     how a PDF of the dataset is made: the one parameter table and the recipe
 ``generate``       ``python -m helpers.generate`` (``make data``): the dataset file, byte-identical
 ``data``           the dataset's format and loading: ``load_pdfs``, ``to_xy``, ``R_GRID``
-``measured``       measured PDF files: ``load_gr``, headers, band-limited resampling, the shipped files
+``measured``       measured PDF files read once (``read_pdf``: PDFgetX2/X3, xPDFsuite, PDFgui, .fgr), the shipped files
 ``augment``        experiment-like PDFs by re-simulation (session 4)
 ``split``          60-20-20 splits with the test set in a ``Vault``
 ``features``       features read off a PDF: the first-peak position d1, the reduced distance r/d1
 ``optim``          mini-batch Adam for the numpy networks of session 3
-``fit``            one candidate particle fitted to a measured G(r) (scale, d_nn, Biso, Qdamp, delta2; Rw)
+``autodiff``       dual numbers: forward accumulation through any numpy code (session 3)
+``instrument``     the validated instrument parameters of a fit (Qmin, Qmax, Qdamp, Qbroad; calibration)
+``fit``            one candidate particle fitted to a measured G(r) (scale, d_nn, Biso, Qdamp, delta2; Rw, esd's)
+``crystal``        a lattice × spherical envelope (PDFfit2/PDFgui ``spdiameter``), refined with esd's
 ``classifier``     identify's classifier: trained once (``make data``), stored as plain arrays
 ``identify``       classify a measured PDF, then verify by fitting (``python -m helpers.identify``)
 ``series``         identify a series of files: one row per file, in parallel (joblib; Dask optional)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -77,6 +78,25 @@ SHIPPED: tuple[MeasuredFile, ...] = (
     ),
 )
 """The shipped measured PDFs, with the label the literature gives and how sure it is."""
+
+_PDFGUI = "diffpy/diffpy.pdfgui (BSD-3-Clause), tests/testdata/Ni_2-8.chi.gr"
+_PYSCATT = "maak-sdu/pyScattData (BSD-3-Clause), pdfgui_fit_plot/example"
+FIXTURES: tuple[MeasuredFile, ...] = (
+    MeasuredFile("Ni_PDFgetX2.gr", "bulk Ni powder, X-ray, PDFgetX2 (Qmax 40)", "Ni", "FCC (bulk)", "high", _PDFGUI),
+    MeasuredFile(
+        "Ni_xPDFsuite.gr", "bulk Ni powder in kapton, PETRA III, xPDFsuite (Qmax 27.5)", "Ni", "FCC (bulk)", "high",
+        _PYSCATT,
+    ),
+    MeasuredFile(
+        "Ni_PDFgui_fit.fgr", "PDFgui's fit export of Ni_xPDFsuite.gr (Gcalc, Gdiff)", "Ni", "FCC (bulk)", "high",
+        _PYSCATT,
+    ),
+    MeasuredFile(
+        "Ni_xPDFsuite_nyquist.gr", "Ni_xPDFsuite.gr resampled onto the Nyquist grid π/Qmax (derived here)", "Ni",
+        "FCC (bulk)", "high", "derived from Ni_xPDFsuite.gr (see data/measured/README.md)",
+    ),
+)  # fmt: skip
+"""Real files of the classic formats (PDFgetX2, xPDFsuite, a PDFgui fit export, a Nyquist grid) of bulk Ni."""
 
 
 def shipped(name: str) -> MeasuredFile:
@@ -226,12 +246,14 @@ def _parse_rows(lines: list[bytes], start: int, fail: _Failure) -> tuple[list[li
             ) from None
         if not (math.isfinite(values[0]) and math.isfinite(values[1])):
             raise fail(f"r or G(r) is NaN or infinite ({fields[0]}, {fields[1]}); expected finite numbers", n)
-        rows.append(values[:2])
+        rows.append(values)
         line_no.append(n)
     return rows, line_no
 
 
-def _validated(rows, line_no, had_marker: bool, fail: _Failure) -> tuple[np.ndarray, np.ndarray]:
+def _validated(
+    rows, line_no, had_marker: bool, fail: _Failure, g_column=None
+) -> tuple[np.ndarray, np.ndarray]:
     """r and G as arrays with r ascending, after checking there are enough, non-negative, distinct r."""
     if not rows:
         if had_marker:
@@ -243,7 +265,7 @@ def _validated(rows, line_no, had_marker: bool, fail: _Failure) -> tuple[np.ndar
     if len(rows) < _MIN_POINTS:
         raise fail(f"only {len(rows)} data points; expected at least {_MIN_POINTS} (r, G) rows")
     data = np.asarray(rows, dtype=np.float64)
-    r, g = data[:, 0], data[:, 1]
+    r, g = data[:, 0], data[:, 1] if g_column is None else g_column(data)
     neg = np.flatnonzero(r < 0)
     if neg.size:
         k = neg[0]
@@ -292,27 +314,83 @@ def load_gr(path) -> tuple[np.ndarray, np.ndarray]:
     lines = _read_lines(path, fail)
     start = _data_start(lines)
     rows, line_no = _parse_rows(lines, start, fail)
-    return _validated(rows, line_no, start > 0, fail)
+    return _validated(rows, line_no, start > 0, fail, _fit_export_gobs(lines, start))
+
+
+def _column_names(lines: list[bytes], start: int) -> list[str]:
+    """The names of the ``#L`` line of the data block (``#L r(A) G(r) d_r d_Gr Gdiff``), or []."""
+    for raw in lines[start : start + 20] if start else lines[:0]:
+        text = raw.decode("utf-8", errors="replace").strip()
+        if text.startswith("#L"):
+            return [name.lower() for name in text[2:].split()]
+    return []
+
+
+def _is_fit_export(lines: list[bytes], start: int) -> bool:
+    return start > 0 and any(b"PDFgui fit" in raw for raw in lines[:start])
+
+
+def _fit_export_gobs(lines: list[bytes], start: int):
+    """For a PDFgui fit export (``.fgr``: ``r Gcalc d_r d_Gcalc Gdiff``), the function giving Gobs.
+
+    PDFgui writes the *calculated* PDF in the second column and Gdiff = Gobs - Gcalc in the
+    fifth (``FitDataSet.writeCalcStr``), so the measured G is their sum.  A file whose ``#L``
+    line also names a ``Gcalc`` column (as :func:`helpers.identify` writes them) has Gobs in
+    the second column already.  None for any other file.
+    """
+    if not _is_fit_export(lines, start):
+        return None
+    names = _column_names(lines, start)
+    if "gdiff" not in names or "gcalc" in names:
+        return None
+    k = names.index("gdiff")
+    return lambda data: data[:, 1] + data[:, k] if data.shape[1] > k else data[:, 1]
 
 
 def read_header(path) -> dict[str, str]:
-    """The ``key = value`` lines before the data of a PDF file, keys in lower case.
+    """Every ``key = value`` item of the header of a PDF file, keys in lower case.
 
-    PDFgetX3/xPDFsuite write them plainly (``qmax = 26.0``), PDFgui and others as
-    ``qmax=25.0`` or ``# qmax = 25``; ``[section]`` lines are skipped, and the first
-    value of a repeated key is kept.  A file without a header gives ``{}``.
+    The header is everything before the ``start data`` marker (or, without one, before
+    the first data line), read as a whole: numeric tables inside it (PDFgetX2's detector
+    table) are skipped, not taken for data.  Styles read:
+
+    * PDFgetX3/xPDFsuite: one item per line, ``qmax = 26.0``, values may hold spaces
+      (``composition = Au144 S60 C180``), ``[section]`` lines skipped;
+    * PDFgetX2/PDFgetN and PDFgui: several ``key=value`` items per line, without spaces
+      around ``=``: ``## S(q)  qmin=1.000000    qmax=40.000000    qgrid=0.000000``;
+    * ``# qmax = 25`` comment lines.
+
+    The first value of a repeated key is kept.  A file without a header gives ``{}``.
     """
     path = Path(path)
     lines = _read_lines(path, _Failure(str(path)))
+    start = _data_start(lines)
     header: dict[str, str] = {}
-    for raw in lines[: _data_start(lines) or len(lines)]:
+    for raw in lines[: start or len(lines)]:
         text = raw.decode("utf-8", errors="replace").strip()
-        if text and _is_number(re.split(r"[,\s]+", text, maxsplit=1)[0]):
+        if not start and text and _is_number(re.split(r"[,\s]+", text, maxsplit=1)[0]):
             break  # the first data line of a file without a 'start data' marker
-        match = _HEADER_ITEM.match(text)
-        if match:
-            header.setdefault(match.group(1).strip().lower(), match.group(2))
+        for key, value in _header_items(text):
+            header.setdefault(key, value)
     return header
+
+
+_PAIR = re.compile(r"([A-Za-z][A-Za-z0-9_]*)=(\S*)")
+
+
+def _header_items(text: str) -> list[tuple[str, str]]:
+    """The ``key = value`` items of one header line (see :func:`read_header`)."""
+    if "=" not in text or text.startswith("["):
+        return []
+    if text.count("=") > 1 or re.search(r"\S=\S", text) and not re.search(r"\s=|=\s", text):
+        items = _PAIR.findall(text)  # PDFgetX2 style: 'key=value' items without spaces, several a line
+        if items:
+            return [(k.lower(), v) for k, v in items]
+    match = _HEADER_ITEM.match(text.lstrip("#").strip())
+    if not match:
+        return []
+    key = match.group(1).strip().split()[-1].lower()  # '## G(r)  rmax=20' -> 'rmax'
+    return [(key, match.group(2))]
 
 
 def header_float(header: dict[str, str], key: str) -> float | None:
@@ -399,3 +477,159 @@ def prepare_measured(r, g, *, r_max: float | None = None) -> np.ndarray:
     if grid.size < 2:
         raise ValueError(f"r_max = {r_max} Å leaves fewer than two points of the grid (it starts at 1 Å)")
     return normalize(resample(r, g, grid))[np.newaxis, :]
+
+
+# --------------------------------------------------------------------------- one measured PDF, read once
+
+
+@dataclass(frozen=True)
+class MeasuredPDF:
+    """A measured PDF, read once: data, Q range of its Fourier transform, element and header.
+
+    ``qmin``/``qmax`` (Å⁻¹) are those the data were transformed with; ``element`` is the first
+    course metal of the header's composition (None if none is named); ``fmt`` the program that
+    wrote the file ("PDFgetX2", "PDFgetX3/xPDFsuite", "PDFgui fit", "PDFgui/PDFgetN" or "columns").
+    """
+
+    name: str
+    r: np.ndarray
+    g: np.ndarray
+    qmin: float
+    qmax: float
+    element: str | None = None
+    header: dict = field(default_factory=dict)
+    fmt: str = "columns"
+
+    @property
+    def r_step(self) -> float:
+        """The median r step (Å)."""
+        return float(np.median(np.diff(self.r)))
+
+    @property
+    def nyquist_qmax(self) -> float:
+        """π/Δr (Å⁻¹): the highest Q the r grid can hold; the file's F(Q) above it is aliased."""
+        return math.pi / self.r_step
+
+
+def _format_of(path: Path, header: dict) -> str:
+    text = path.read_bytes()[:4096]
+    if b"PDFgui fit" in text:
+        return "PDFgui fit"
+    if b"Get_XPDF" in text or b"pdfgetx2" in text.lower():
+        return "PDFgetX2"
+    if b"PDFgetN" in text or b"##### Run Information" in text:
+        return "PDFgui/PDFgetN"
+    if b"xPDFsuite" in text or b"pdfgetx" in text.lower() or "qmaxinst" in header:
+        return "PDFgetX3/xPDFsuite"
+    return "columns" if not header else "PDFgui/PDFgetN"
+
+
+def estimate_qmax(r, g) -> float:
+    """A lower bound (Å⁻¹) on the Qmax of a PDF's Fourier transform: where its F(Q) still holds signal.
+
+    F(Q) = ∫ G(r) sin(Qr) dr is computed only below π/Δr, the highest Q an r grid of step Δr
+    can hold (above it the sine transform of the samples aliases: a Nyquist-sampled file,
+    Δr = π/Qmax, shows false "signal" there).  Thermal motion damps F(Q) well before Qmax,
+    so the true Qmax is often 10-40 % higher: use this to catch a wrong header, never as Qmax.
+    """
+    r, g = np.asarray(r, dtype=float), np.asarray(g, dtype=float)
+    keep = r <= min(float(r[-1]), 30.0)
+    r, g = r[keep], g[keep]
+    dr = np.diff(r)
+    weights = np.concatenate([dr, [0.0]]) * 0.5 + np.concatenate([[0.0], dr]) * 0.5  # trapezoid
+    q_top = min(60.0, 0.98 * math.pi / float(np.median(dr)))
+    q = np.arange(0.5, q_top, 0.05)
+    spectrum = np.abs(np.sin(np.outer(q, r)) @ (g * weights))
+    smooth = np.convolve(spectrum, np.ones(9) / 9, mode="same")
+    strong = q[smooth > 0.05 * smooth[q > 1.5].max()]
+    return float(strong.max())
+
+
+_ELEMENT = re.compile(r"[A-Z][a-z]?")
+
+
+def element_of(composition: str | None) -> str | None:
+    """The first chemical symbol of a composition such as ``"Au144 S60 C180"``, if it is a course metal."""
+    from helpers.structures import ELEMENTS
+
+    if not composition:
+        return None
+    match = _ELEMENT.search(composition)
+    return match.group(0) if match and match.group(0) in ELEMENTS else None
+
+
+def _header_element(header: dict) -> str | None:
+    element = element_of(header.get("composition"))
+    if element is None and "symbol" in header:
+        element = element_of(header["symbol"])
+    return element
+
+
+def _pdfgetx2_element(path: Path) -> str | None:
+    """The element of PDFgetX2's sample table (``#L symbol valence ...`` then ``  Ni  0.00 ...``)."""
+    lines = path.read_bytes().splitlines()
+    for i, raw in enumerate(lines[:-1]):
+        if raw.strip().startswith(b"#L symbol"):
+            return element_of(lines[i + 1].decode("utf-8", errors="replace").split()[0])
+    return None
+
+
+def read_pdf(source, *, qmax: float | None = None, qmin: float | None = None) -> MeasuredPDF:
+    """Read a measured PDF once into a :class:`MeasuredPDF`: data, Q range, element and header.
+
+    ``source`` is a file (any format :func:`load_gr` reads; a PDFgui fit export gives its
+    Gobs = Gcalc + Gdiff) or an ``(r, g)`` pair.  Qmin, Qmax and the composition come from
+    the header (:func:`read_header`); ``qmax``/``qmin`` override them (Qmin defaults to 0,
+    as PDFgetX3 and PDFgui assume).  Raises ValueError naming the input when there is no
+    Qmax, or when the stated Qmax contradicts the data: F(Q) with clear signal above it.
+    A grid sampled at the Nyquist step π/Qmax (or coarser than the data's signal) is fine:
+    nothing above π/Δr is ever estimated or required.
+    """
+    from helpers.validation import check_scalar
+
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        name = str(source)
+        r, g = load_gr(path)
+        header = read_header(path)
+        fmt = _format_of(path, header)
+        element = _header_element(header) or (_pdfgetx2_element(path) if fmt == "PDFgetX2" else None)
+    else:
+        name = "the (r, g) data"
+        try:
+            r, g = (np.asarray(a, dtype=float) for a in source)
+        except (TypeError, ValueError):
+            raise ValueError("expected a file path or a pair (r, g) of arrays") from None
+        if r.ndim != 1 or r.shape != g.shape or r.size < 10:
+            raise ValueError(
+                f"{name}: r and g must be 1-D arrays of the same length (>= 10), got {r.shape}, {g.shape}"
+            )
+        if not (np.all(np.isfinite(r)) and np.all(np.isfinite(g)) and np.all(np.diff(r) > 0)):
+            raise ValueError(f"{name}: r must be strictly increasing and r, g finite")
+        header, fmt, element = {}, "columns", None
+    nyquist = math.pi / float(np.median(np.diff(r)))
+    q_max = qmax if qmax is not None else header_float(header, "qmax")
+    if q_max is None:
+        raise ValueError(
+            f"{name}: no Qmax in its header; pass qmax= (the Qmax of its Fourier transform, Å⁻¹; the data "
+            f"processing program's settings say it: PDFgetX3 'qmax', PDFgetX2 'S(q) qmax'). Its F(Q) shows "
+            f"signal up to at least {estimate_qmax(r, g):.0f} Å⁻¹, so Qmax is not below that."
+        )
+    q_max = check_scalar(q_max, f"{name}: qmax", min_val=0.0, include_boundaries="neither", unit="Å⁻¹")
+    q_min = qmin if qmin is not None else header_float(header, "qmin")
+    q_min = check_scalar(0.0 if q_min is None else q_min, f"{name}: qmin", unit="Å⁻¹")
+    if not (0.0 <= q_min < q_max):
+        raise ValueError(f"{name}: qmin = {q_min} Å⁻¹ must be >= 0 and below qmax = {q_max} Å⁻¹")
+    if q_max > 1.02 * nyquist:
+        raise ValueError(
+            f"{name}: Qmax = {q_max:g} Å⁻¹ is above π/Δr = {nyquist:.1f} Å⁻¹, the most its r step "
+            f"{math.pi / nyquist:.4g} Å can hold; re-process the data on a finer r grid (rstep ≤ π/Qmax)"
+        )
+    seen = estimate_qmax(r, g)
+    if seen > 1.15 * q_max + 1.0 or seen < 0.4 * q_max:
+        where = "the header's" if qmax is None else "the given"
+        raise ValueError(
+            f"{name}: {where} Qmax = {q_max:g} Å⁻¹ contradicts the data, whose F(Q) has signal up to about "
+            f"{seen:.1f} Å⁻¹; pass the right qmax="
+        )
+    return MeasuredPDF(name, r, g, float(q_min), float(q_max), element, header, fmt)

@@ -69,29 +69,6 @@ SAVE_EVERY = 5.0
 # --------------------------------------------------------------------------- one file
 
 
-def _summary(result) -> dict:
-    """``result.summary()``.
-
-    SHIM until issue 17 lands ``Identification.summary()``: built here from today's DataFrame result
-    (the lattice parameters from d_nn; no esd's).  The lead removes this branch at merge.
-    """
-    if hasattr(result, "summary"):
-        return result.summary()
-    # ---- SHIM (issue 17) begin
-    table = result
-    best, runner_up = table.index[0], table.index[1]
-    d_nn = float(table.loc[best, "d_nn"])
-    a = {"SC": d_nn, "BCC": 2.0 * d_nn / math.sqrt(3.0), "HCP": d_nn}.get(best, math.sqrt(2.0) * d_nn)
-    c = math.sqrt(8.0 / 3.0) * d_nn if best == "HCP" else math.nan
-    return {
-        "best": best, "rw": float(table["rw"].iloc[0]), "runner_up": runner_up,
-        "runner_up_rw": float(table["rw"].iloc[1]), "diameter": float(table.loc[best, "diameter"]),
-        "diameter_esd": math.nan, "a": a, "a_esd": math.nan, "c": c, "c_esd": math.nan,
-        "n_warnings": len(table.attrs.get("warnings", [])),
-    }  # fmt: skip
-    # ---- SHIM (issue 17) end
-
-
 def sha256_of(path) -> str:
     """Hex sha256 of a file's content ('' if it cannot be read)."""
     try:
@@ -109,7 +86,7 @@ def _empty_row(file: str, status: str, error: str = "", sha256: str = "") -> dic
 def identify_one(path, *, options: dict | None = None, workers: int = 1, plot=None) -> dict:
     """One row of the series table for the file ``path``: never raises for a bad file (it is reported).
 
-    ``options`` go to :func:`helpers.identify.identify` (qmax, qmin, rmax); ``workers`` threads fit
+    ``options`` go to :func:`helpers.identify.identify` (qmax, qmin, rmax, qdamp, qbroad); ``workers`` threads fit
     (1 when processes already fill the cores).  BLAS is held to one thread meanwhile.
     """
     from threadpoolctl import threadpool_limits
@@ -121,7 +98,7 @@ def identify_one(path, *, options: dict | None = None, workers: int = 1, plot=No
     try:
         with threadpool_limits(limits=1, user_api="blas"):
             result = identify(path, workers=workers, **(options or {}))
-            row = _empty_row(file, "ok", sha256=sha) | _summary(result)
+            row = _empty_row(file, "ok", sha256=sha) | result.summary()
             if plot is not None:
                 _plot(result, Path(plot), file)
     except Exception as exc:  # noqa: BLE001 - a bad file: reported in its row, the series goes on
@@ -178,6 +155,8 @@ def identify_series(
     qmax: float | None = None,
     qmin: float | None = None,
     rmax: float | None = None,
+    qdamp: float | None = None,
+    qbroad: float | None = None,
     plot=None,
 ) -> pd.DataFrame:
     """Identify every file of ``files``: one row per file, in the order given (columns :data:`COLUMNS`).
@@ -192,7 +171,7 @@ def identify_series(
         on an interrupt).
     resume : keep the rows of an existing ``out`` that are ``ok`` for the same file and content.
     progress : a tqdm progress bar; default: only when stderr is a terminal.
-    qmax, qmin, rmax : as in :func:`helpers.identify.identify`, for every file.
+    qmax, qmin, rmax, qdamp, qbroad : as in :func:`helpers.identify.identify`, for every file.
     plot : save each file's fit figure as ``<plot stem>_<file stem><suffix>``.
 
     A file that cannot be identified gets ``status == "error"`` and its ``error`` message; the others
@@ -204,7 +183,8 @@ def identify_series(
     from helpers.classifier import available_cores, classifier
 
     files = [str(f) for f in files]
-    options = {k: v for k, v in {"qmax": qmax, "qmin": qmin, "rmax": rmax}.items() if v is not None}
+    given = {"qmax": qmax, "qmin": qmin, "rmax": rmax, "qdamp": qdamp, "qbroad": qbroad}
+    options = {k: v for k, v in given.items() if v is not None}
     rows: list[dict] = [_empty_row(f, "not run") for f in files]
     done = _resumed(files, out) if resume and out is not None else {}
     for i, row in done.items():
@@ -308,6 +288,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     kwargs = {"out": args.out, "resume": args.resume, "plot": args.plot}
     kwargs |= {"qmax": args.qmax, "qmin": args.qmin, "rmax": args.rmax}
+    kwargs |= {"qdamp": getattr(args, "qdamp", None), "qbroad": getattr(args, "qbroad", None)}
     try:
         if args.scheduler:
             try:

@@ -26,9 +26,11 @@ from helpers.checks._core import (
 
 
 def verdict(capsys) -> str:
-    out = capsys.readouterr().out.strip()
-    assert out, "the check printed nothing"
-    return out
+    """The line of the last verdict a check gave (and forget it, so that the next call must give its own)."""
+    given = _core.latest()
+    assert given is not None, "the check gave no verdict"
+    _core._LATEST.clear()
+    return str(given)
 
 
 @check("Exercise 9.9")
@@ -39,8 +41,9 @@ def check_double(double):
     return "2·x, element by element."
 
 
-def test_a_check_prints_one_verdict_line_and_returns_nothing(capsys):
-    assert check_double(lambda x: 2 * x) is None
+def test_a_check_returns_one_verdict_line(capsys):
+    assert str(check_double(lambda x: 2 * x)) == "✔ Exercise 9.9: 2·x, element by element."
+    check_double(lambda x: 2 * x)
     assert verdict(capsys) == "✔ Exercise 9.9: 2·x, element by element."
     check_double(lambda x: 0 * x)
     assert verdict(capsys) == "✘ Exercise 9.9: you returned zeros: multiply x by 2."
@@ -159,23 +162,60 @@ def test_student_code_sees_the_callers_numpy_error_settings():
         assert call(lambda: np.geterr()["over"]) == "ignore"
 
 
-def test_report_in_jupyter_shows_coloured_html_with_the_same_plain_text(monkeypatch, capsys):
-    shown = []
-    monkeypatch.setattr(_core, "_in_notebook", lambda: True)
-    monkeypatch.setattr("IPython.display.display", lambda data, raw: shown.append((data, raw)))
-    _core.report("Exercise 9.9", False, "use <= , not <")
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_contrast_formula_matches_wcag_examples():
+    assert contrast("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast("#228833", "#e4f1e7") == pytest.approx(3.88, abs=0.01)  # the old ✔ line
+
+
+@pytest.mark.parametrize("passed", [True, False])
+def test_verdict_text_reaches_wcag_aa_contrast_on_its_background(passed):
+    colours = _core.VERDICT_COLOURS[passed]
+    assert contrast(colours["text"], colours["background"]) >= 4.5
+    html = _core.Verdict(passed, "Exercise 9.9", "m")._repr_html_()
+    assert f"color: {colours['text']}" in html and f"background: {colours['background']}" in html
+
+
+def test_a_verdict_shows_as_coloured_html_with_the_same_plain_text():
+    v = check_double(lambda x: 0 * x)
+    assert isinstance(v, _core.Verdict) and not v.passed and not v
+    assert (v.exercise, v.message) == ("Exercise 9.9", "you returned zeros: multiply x by 2.")
+    bundle = v._repr_mimebundle_()
+    assert bundle["text/plain"] == str(v) == repr(v) == "✘ Exercise 9.9: you returned zeros: multiply x by 2."
+    assert "✘ Exercise 9.9:" in bundle["text/html"] and "#EE6677" in bundle["text/html"]
+    escaped = _core.Verdict(False, "Exercise 9.9", "use <= , not <")._repr_html_()
+    assert "use &lt;= , not &lt;" in escaped
+    assert check_double(lambda x: 2 * x).passed
+
+
+def test_a_check_prints_nothing_itself(capsys):
+    check_double(lambda x: 0 * x)
     assert capsys.readouterr().out == ""
-    ((data, raw),) = shown
-    assert raw and data["text/plain"] == "✘ Exercise 9.9: use <= , not <"
-    assert "#EE6677" in data["text/html"] and "use &lt;= , not &lt;" in data["text/html"]
-    _core.report("Exercise 9.9", True, "right")
-    assert "#228833" in shown[-1][0]["text/html"]
 
 
-def test_outside_jupyter_the_verdict_is_printed(capsys):
-    assert not _core._in_notebook()
-    _core.report("Exercise 9.9", True, "right")
-    assert capsys.readouterr().out == "✔ Exercise 9.9: right\n"
+def test_raising_mode_turns_a_cross_into_an_assertion_error_with_the_hint(monkeypatch):
+    assert check_double(lambda x: 2 * x, strict=True).passed
+    with pytest.raises(AssertionError, match=r"^✘ Exercise 9.9: you returned zeros: multiply x by 2\.$"):
+        check_double(lambda x: 0 * x, strict=True)
+    with pytest.raises(AssertionError, match="you returned zeros"):
+        check_double(lambda x: 0 * x).raise_if_failed()
+    monkeypatch.setenv(_core.STRICT_ENV, "1")
+    with pytest.raises(AssertionError, match="not done yet"):
+        check_double(lambda x: (_ for _ in ()).throw(NotImplementedError("Exercise 9.9: write")))
+    with pytest.raises(AssertionError, match="answer with one letter"):
+        _core.check_quiz(1, 1, "?")
+    assert not check_double(lambda x: 0 * x, strict=False).passed
 
 
 @pytest.mark.parametrize(

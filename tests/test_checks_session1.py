@@ -10,16 +10,18 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
-from helpers.checks import check_quiz
+from helpers.checks import _core, check_quiz
 from helpers.checks import session1 as s1
 from helpers.checks._core import _QUIZZES
 from helpers.structures import STRUCTURE_TYPES
 
 
 def verdict(capsys) -> str:
-    out = capsys.readouterr().out.strip()
-    assert out, "the check printed nothing"
-    return out
+    """The line of the last verdict a check gave (and forget it, so that the next call must give its own)."""
+    given = _core.latest()
+    assert given is not None, "the check gave no verdict"
+    _core._LATEST.clear()
+    return str(given)
 
 
 def stub(*args, **kwargs):
@@ -44,6 +46,12 @@ def class_counts_right(df):
     return pd.crosstab(df["structure_type"], df["condition"])
 
 
+def counts_by_row_labels(df):
+    """A loop that looks rows up by label 0..n-1: right only while the index is 0..n-1."""
+    pairs = [(df.loc[i, "structure_type"], df.loc[i, "condition"]) for i in range(len(df))]
+    return pd.crosstab(*(pd.Series(list(column)) for column in zip(*pairs)))
+
+
 # a notebook-wide table with all seven types, standing in for the notebook's `pdfs`
 PDFS = pd.DataFrame(
     {"structure_type": list(STRUCTURE_TYPES) * 2, "condition": ["clean"] * 7 + ["experimental"] * 7}
@@ -64,6 +72,7 @@ PDFS = pd.DataFrame(
         (lambda df: pd.crosstab(df["structure_type"], df["condition"], margins=True), "totals"),
         (lambda df: class_counts_right(PDFS), "argument `df`"),
         (lambda df: pd.crosstab(df["structure_type"], df["condition"], normalize=True), "fractions"),
+        (counts_by_row_labels, "KeyError"),
     ],
 )
 def test_class_counts_wrong(capsys, fn, hint):
@@ -93,6 +102,12 @@ def split_in_a_new_column(df, column, max_value):
     return df["low"].to_numpy(), ~df["low"].to_numpy()
 
 
+def split_by_row_labels(df, column, max_value):
+    """A loop that looks rows up by label 0..n-1: right only while the index is 0..n-1."""
+    train = np.array([df.loc[i, column] <= max_value for i in range(len(df))])
+    return train, ~train
+
+
 @pytest.mark.parametrize(
     "fn, hint",
     [
@@ -110,6 +125,8 @@ def split_in_a_new_column(df, column, max_value):
         (lambda df, c, v: ((df[c] <= v).to_numpy(), (df[c] > v + 5).to_numpy()), "neither"),
         (lambda df, c, v: ((df[c] <= v).to_numpy().astype(int), (df[c] > v).to_numpy()), "boolean"),
         (lambda df, c, v: (np.array([True]), np.array([False])), "one entry per row"),
+        (lambda df, c, v: tuple(list(m) for m in bias_split_right(df, c, v)), "Python list"),
+        (split_by_row_labels, "KeyError"),
     ],
 )
 def test_sampling_bias_split_wrong(capsys, fn, hint):
@@ -158,6 +175,11 @@ def choose_k_last_of_ties(X_train, y_train, X_val, y_val, ks):
     return max(zip(scores, ks))[1], scores  # the largest k among equal scores
 
 
+def choose_k_all_ties(X_train, y_train, X_val, y_val, ks):
+    _, scores = choose_k_right(X_train, y_train, X_val, y_val, ks)
+    return np.asarray(ks)[scores == np.max(scores)], scores  # every k of a tie, as an array
+
+
 def choose_k_best_score(X_train, y_train, X_val, y_val, ks):
     _, scores = choose_k_right(X_train, y_train, X_val, y_val, ks)
     return max(scores), scores
@@ -186,6 +208,7 @@ def choose_k_sorted(X_train, y_train, X_val, y_val, ks):
         (choose_k_best_score, "best score itself"),
         (choose_k_fitted_on_val, "fitted on the validation set"),
         (choose_k_sorted, "order of sorted k"),
+        (choose_k_all_ties, "take the first of them in ks"),
     ],
 )
 def test_choose_k_wrong(capsys, fn, hint):
@@ -309,6 +332,26 @@ def cv_own_model(model, X, y, cv):
     return cv_scaled_right(KNeighborsClassifier(n_neighbors=5), X, y, cv)
 
 
+def cv_first_fold_scaler(model, X, y, cv):
+    scaler, scores = None, []
+    for train, test in cv.split(X, y):
+        scaler = scaler or StandardScaler().fit(X[train])  # fitted once, in the first fold
+        fitted = clone(model).fit(scaler.transform(X[train]), y[train])
+        scores.append(fitted.score(scaler.transform(X[test]), y[test]))
+    return np.array(scores)
+
+
+def cv_balanced_accuracy(model, X, y, cv):
+    from sklearn.metrics import balanced_accuracy_score
+
+    scores = []
+    for train, test in cv.split(X, y):
+        scaler = StandardScaler().fit(X[train])
+        fitted = clone(model).fit(scaler.transform(X[train]), y[train])
+        scores.append(balanced_accuracy_score(y[test], fitted.predict(scaler.transform(X[test]))))
+    return np.array(scores)
+
+
 def cv_error_rate(model, X, y, cv):
     return 1 - cv_scaled_right(model, X, y, cv)
 
@@ -332,6 +375,8 @@ def cv_error_rate(model, X, y, cv):
         (lambda model, X, y, cv: cv_scaled_right(model, X, y, cv)[:2], "shape (4,)"),
         (lambda model, X, y, cv: dict(enumerate(cv_scaled_right(model, X, y, cv))), "array of numbers"),
         (cv_error_rate, "not the accuracies"),
+        (cv_first_fold_scaler, "scaler of another fold"),
+        (cv_balanced_accuracy, "balanced accuracies"),
         (lambda model, X, y, cv: cv_scaled_right(model, X, y, cv)[::-1], "order of the folds"),
     ],
 )

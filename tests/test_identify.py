@@ -12,7 +12,8 @@ from ase import Atoms
 from ase.cluster import BodyCenteredCubic, Decahedron, FaceCenteredCubic, Icosahedron, Octahedron, SimpleCubic
 from scipy.spatial.distance import pdist
 
-from helpers.identify import COLUMNS, UNDECIDED, estimate_qmax, format_table, identify, main
+from helpers.crystal import d_nn_over_a, number_density
+from helpers.identify import COLUMNS, OUTLINE_UNDECIDED, estimate_qmax, format_table, identify, main
 from helpers.measured import SHIPPED, shipped
 from helpers.simulation import draw_parameters, geometry, simulate_structure
 from helpers.structures import SIZES, STRUCTURE_TYPES, Shape, build_positions
@@ -48,23 +49,32 @@ def test_unseen_particles_are_recovered_in_at_least_90_percent_of_cases():
         params = draw_parameters(rng)
         atoms = Atoms(["Cu"] * len(unit), positions=unit * d_nn)
         g, _, _ = simulate_structure(atoms, params, rng, r=R)
-        table = identify((R, g), qmax=params["qmax"], qmin=params["qmin"])
+        # a calibrated instrument (Qdamp known from a standard), as for any size measurement
+        result = identify((R, g), qmax=params["qmax"], qmin=params["qmin"], qdamp=params["qdamp"])
+        table = result.table
         assert list(table.columns) == COLUMNS and sorted(table.index) == sorted(STRUCTURE_TYPES)
         assert table["probability"].sum() == pytest.approx(1.0) and table["rw"].is_monotonic_increasing
-        # the size whose diameter is nearest; the true type counts as found when it wins or when the table
-        # says the data do not tell it from the winner (FCC and Octahedral)
-        nearest = min(
-            SIZES[structure_type], key=lambda s: abs(geometry(structure_type, s).diameter - pdist(unit).max())
-        )
-        undecided = [w for w in table.attrs["warnings"] if w.startswith("Undecided")]
+        # the true type counts as found when it wins or when the table says the data do not tell it from
+        # the winner (FCC and Octahedral)
+        undecided = [w for w in result.warnings if w.startswith("Undecided")]
         found = table.index[0] == structure_type or (bool(undecided) and structure_type in undecided[0])
         row = table.loc[structure_type]
-        size_ok = abs(int(row["size"]) - nearest) <= 1
+        if row["model"] == "crystal":  # the size: the diameter of the sphere of the particle's volume
+            in_a = (6 * len(unit) / (np.pi * number_density(structure_type, 1.0))) ** (1 / 3)
+            true = in_a * d_nn / d_nn_over_a(structure_type)
+            size_ok = abs(row["diameter"] / true - 1) <= 0.25
+            size = (round(float(row["diameter"]), 1), round(float(true), 1))
+        else:  # the catalogue size whose diameter is nearest
+            nearest = min(
+                SIZES[structure_type],
+                key=lambda s: abs(geometry(structure_type, s).diameter - pdist(unit).max()),
+            )
+            size_ok = abs(int(row["size"]) - nearest) <= 1
+            size = (int(row["size"]), nearest)
         d_ok = abs(row["d_nn"] / (d_nn * (1 + params["strain"])) - 1) <= 0.01
         hits += found and size_ok and d_ok
-        report.append(
-            (structure_type, table.index[0], int(row["size"]), nearest, round(float(row["d_nn"]), 3))
-        )
+        gap = round(float(row["rw"] - table["rw"].iloc[0]), 3)
+        report.append((structure_type, table.index[0], gap, size, round(float(row["d_nn"]), 3)))
     print(f"recovered {hits} of {len(UNSEEN)}: {report}")  # shown with pytest -s
     assert hits >= 0.9 * len(UNSEEN), report
 
@@ -74,11 +84,12 @@ def test_fcc_octahedral_ambiguity_is_reported_not_hidden():
     rng = np.random.default_rng(3)
     params = draw_parameters(rng) | {"qmax": 20.0}
     g, _, _ = simulate_structure(Atoms(["Cu"] * len(unit), positions=unit * 2.9), params, rng, r=R)
-    table = identify((R, g), qmax=20.0, qmin=params["qmin"])
+    result = identify((R, g), qmax=20.0, qmin=params["qmin"])
+    table = result.table
     assert set(table.index[:2]) == {"FCC", "Octahedral"}
     gap = table["rw"].iloc[1] - table["rw"].iloc[0]
-    undecided = [w for w in table.attrs["warnings"] if w.startswith("Undecided")]
-    assert (gap < UNDECIDED) == bool(undecided)
+    undecided = [w for w in result.warnings if w.startswith("Undecided")]
+    assert (gap < OUTLINE_UNDECIDED) == bool(undecided)
     if undecided:
         assert "piece of fcc crystal" in undecided[0]
 
@@ -98,24 +109,33 @@ def shipped_table():
 
 @pytest.mark.parametrize("item", SHIPPED, ids=lambda f: f.name)
 def test_identify_runs_on_every_shipped_measured_file(item, shipped_table):
-    table = shipped_table(item.name)
-    assert table.attrs["source"] == str(item.path) and len(table) == 7
-    best_fit = table.attrs["best_fit"]
-    assert best_fit["structure_type"] == table.index[0]
-    assert best_fit["r"].shape == best_fit["g_obs"].shape == best_fit["g_calc"].shape
-    warnings = " ".join(table.attrs["warnings"])
+    result = shipped_table(item.name)
+    table = result.table
+    assert result.source == str(item.path) and len(table) == 7 and list(table.columns) == COLUMNS
+    best_fit = result.fits[table.index[0]]
+    assert best_fit.structure_type == table.index[0]
+    assert best_fit.r.shape == best_fit.g_obs.shape == best_fit.g_calc.shape
+    summary = result.summary()
+    assert list(summary) == [
+        "best", "rw", "runner_up", "runner_up_rw", "diameter", "diameter_esd", "a", "a_esd", "c", "c_esd",
+        "n_warnings",
+    ]  # fmt: skip
+    assert summary["best"] == table.index[0] and summary["n_warnings"] == len(result.warnings)
+    warnings = " ".join(result.warnings)
     if item.name.startswith("JQ_S"):  # fcc-packed Pt nanoparticles: an fcc-packed model fits best
         assert table.index[0] in ("FCC", "Octahedral", "Decahedral") and table["rw"].iloc[0] < 0.25
         assert table.loc[["SC", "BCC"], "rw"].min() > 0.6
     elif item.name.startswith("Au144PET"):  # an icosahedral (or decahedral) core, not fcc
         assert table.index[0] in ("Icosahedral", "Decahedral")
     elif item.name.startswith("ScattBO"):  # Qmax 10 Å⁻¹: outside what the models know, and it says so
-        assert "Qmax = 10 Å⁻¹ is outside" in warnings and "Even the best fit is poor" in warnings
+        assert "Qmax = 10 Å⁻¹ is outside" in warnings and "Poor fit" in warnings
+        assert "The fits are not affected" in warnings  # the Qmax warning is aimed at the classifier
+    assert "Qmin = 0" not in warnings
 
 
 def test_format_table_has_units_and_warnings(shipped_table):
     text = format_table(shipped_table("ScattBO_Au_labsource.gr"))
-    assert "d_nn (Å)" in text and "Biso (Å²)" in text and "⚠ Qmax = 10" in text
+    assert "d_nn (Å)" in text and "Biso (Å²)" in text and "⚠ Qmax = 10" in text and "a (Å)" in text
 
 
 def test_cli_prints_the_table_and_draws_the_fit(tmp_path, capsys):
@@ -160,7 +180,10 @@ def _a_pdf():
     [
         ("html", "web page"),
         ("short", "does not cover 1-20 Å"),
-        ("no_qmax", r"no Qmax in its header; pass qmax= .*signal up to about 2\d"),
+        (
+            "no_qmax",
+            r"no Qmax in its header; pass qmax= .*signal up to at least \d+ Å⁻¹, so Qmax is not below",
+        ),
         ("wrong_qmax", "the header's Qmax = 10 Å⁻¹ contradicts the data"),
         ("qmin_above_qmax", "qmin = 30.0 Å⁻¹ must be >= 0 and below"),
     ],
@@ -210,3 +233,34 @@ def test_a_qmax_of_the_wrong_type_is_named(kwargs, match):
 def test_estimate_qmax_finds_the_band_limit():
     g = _a_pdf()
     assert 19.0 < estimate_qmax(R, g) <= 25.5
+
+
+def test_cli_calibrant_fixes_qdamp_and_save_fit_writes_a_pdfgui_file_and_a_csv(tmp_path, capsys):
+    from helpers.measured import MEASURED_DIR, load_gr, read_header
+
+    out = tmp_path / "fit.fgr"
+    calibrant = MEASURED_DIR / "Ni_xPDFsuite.gr"
+    assert (
+        main([str(MEASURED_DIR / "Ni_PDFgetX2.gr"), "--calibrant", str(calibrant), "--save-fit", str(out)])
+        == 0
+    )
+    printed = capsys.readouterr().out
+    assert "calibrant" in printed and "Qdamp = 0.0" in printed and "fixed" in printed
+    header = read_header(out)
+    assert header["stype"].startswith("X") and float(header["qmax"]) == 40.0 and "qdamp" in header
+    r, g_obs = load_gr(out)  # the data, as PDFgui reads the second column
+    body = out.read_text(encoding="utf-8").split("#L r(A) G(r) d_r d_Gr Gcalc Gdiff\n")[1]
+    cols = np.array([[float(v) for v in line.split()] for line in body.splitlines()])[:, [0, 1, 4, 5]]
+    assert np.allclose(cols[:, 1] - cols[:, 2], cols[:, 3], atol=1e-6) and np.allclose(g_obs, cols[:, 1])
+    assert 1.45 <= r[0] <= 1.55 and r[-1] == pytest.approx(20.0)
+    table = out.with_suffix(".csv").read_text(encoding="utf-8")
+    assert table.splitlines()[0].startswith("structure_type,probability,rw,model")
+
+
+def test_calibrated_qdamp_is_used_and_reported():
+    from helpers.measured import MEASURED_DIR
+
+    result = identify(MEASURED_DIR / "Ni_PDFgetX2.gr", qdamp=0.055)
+    assert result.instrument.qdamp == 0.055 and result.table["qdamp"].eq(0.055).all()
+    assert result.table.index[0] == "FCC" and result.table["diameter"].iloc[0] > 100.0  # bulk-like Ni powder
+    assert "Qdamp 0.055 fixed" in format_table(result)

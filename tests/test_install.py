@@ -28,6 +28,8 @@ for name in modules:
 import helpers
 from helpers.data import DATA_DIR, load_pdfs
 from helpers.measured import SHIPPED, load_gr
+from helpers.checks import check_quiz
+assert check_quiz(1, 1, "c").passed, "the quizzes' data files are installed"
 df = load_pdfs("clean")
 sizes = [len(load_gr(f.path)[0]) for f in SHIPPED]
 print(json.dumps({"helpers": helpers.__file__, "data": str(DATA_DIR), "rows": len(df), "measured": sizes}))
@@ -66,7 +68,7 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_the_wheel_holds_every_module_and_the_data(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    for path in (ROOT / "helpers").rglob("*.py"):
+    for path in [*(ROOT / "helpers").rglob("*.py"), *(ROOT / "helpers").rglob("*.toml")]:
         assert path.relative_to(ROOT).as_posix() in names, path
     for path in (ROOT / "data").rglob("*"):
         if path.is_file():

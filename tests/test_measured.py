@@ -288,3 +288,69 @@ def test_every_shipped_file_loads_and_gives_features(item):
 def test_shipped_names_an_unknown_file():
     with pytest.raises(ValueError, match="JQ_S1.gr"):
         M.shipped("JQ_S4.gr")
+
+
+# --------------------------------------------------------------------------- real files of every classic format
+
+FIXTURES_SHA256 = {  # byte-identical copies of public files (data/measured/README.md), and one derived file
+    "Ni_PDFgetX2.gr": "1f1937fc1de5c532c771b30275d75680cfc225502b2b32633af79b8da937bc9b",
+    "Ni_xPDFsuite.gr": "5c3f266580026e9261f6924e104530bff96be07399fc425c4b2442cf9793311f",
+    "Ni_PDFgui_fit.fgr": "58d8d295f8c8056107977da1df10f8b087eaff40ebdae31a1f22a0bccf5805de",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURES_SHA256))
+def test_format_fixtures_are_the_public_files_and_listed_in_the_datasheet(name):
+    assert hashlib.sha256((M.MEASURED_DIR / name).read_bytes()).hexdigest() == FIXTURES_SHA256[name]
+    datasheet = (M.MEASURED_DIR / "README.md").read_text(encoding="utf-8")
+    assert name in datasheet and FIXTURES_SHA256[name] in datasheet
+    assert name in {f.name for f in M.FIXTURES}
+
+
+def test_pdfgetx2_header_is_read_whole_past_its_numeric_tables():
+    path = M.MEASURED_DIR / "Ni_PDFgetX2.gr"
+    header = M.read_header(path)
+    # '## S(q)  qmin=1.000000    qmax=40.000000    qgrid=0.000000' (line 111), after the numeric detector
+    # table of line 29: two key=value pairs of one line, both read
+    assert header["qmax"] == "40.000000" and header["qmin"] == "1.000000" and header["qgrid"] == "0.000000"
+    assert header["rmax"] == "20.000000" and header["lambda"] == "0.126514"
+    m = M.read_pdf(path)
+    assert (m.fmt, m.qmin, m.qmax, m.element) == ("PDFgetX2", 1.0, 40.0, "Ni")
+    assert m.r[0] == pytest.approx(0.01) and m.r[-1] == pytest.approx(20.0) and m.r.size == 2000
+
+
+def test_xpdfsuite_file_and_its_pdfgui_fit_export_hold_the_same_data():
+    gr = M.read_pdf(M.MEASURED_DIR / "Ni_xPDFsuite.gr")
+    assert (gr.fmt, gr.qmin, gr.qmax, gr.element) == ("PDFgetX3/xPDFsuite", 0.1, 27.5, "Ni")
+    fgr = M.read_pdf(M.MEASURED_DIR / "Ni_PDFgui_fit.fgr")
+    assert (
+        fgr.fmt == "PDFgui fit"
+        and fgr.qmax == 27.5
+        and float(fgr.header["qdamp"]) == pytest.approx(0.0354468)
+    )
+    # PDFgui writes Gcalc and Gdiff = Gobs - Gcalc: their sum is the measured G of the .gr it was fitted to
+    common = np.isin(np.round(gr.r, 4), np.round(fgr.r, 4))
+    assert np.allclose(fgr.g, gr.g[common], atol=2e-5 * np.abs(gr.g).max())
+    _, g_obs = M.load_gr(M.MEASURED_DIR / "Ni_PDFgui_fit.fgr")  # load_gr gives the fit export's Gobs too
+    assert np.allclose(g_obs, fgr.g)
+    second_column = np.loadtxt(M.MEASURED_DIR / "Ni_PDFgui_fit.fgr", skiprows=14, usecols=1)
+    assert not np.allclose(second_column, fgr.g, atol=1e-3)  # ... not its Gcalc column
+
+
+def test_a_nyquist_sampled_file_is_read_and_never_asked_for_q_above_pi_over_dr():
+    m = M.read_pdf(M.MEASURED_DIR / "Ni_xPDFsuite_nyquist.gr")
+    assert m.r_step == pytest.approx(np.pi / 27.5, rel=1e-5) and m.qmax == 27.5
+    assert M.estimate_qmax(m.r, m.g) < m.nyquist_qmax
+    assert M.read_pdf((m.r, m.g), qmax=27.5).qmax == 27.5  # the right --qmax is accepted
+    with pytest.raises(ValueError, match=r"above π/Δr = 27.5"):
+        M.read_pdf((m.r, m.g), qmax=40.0)
+
+
+def test_a_file_without_qmax_gets_no_wrong_suggestion(tmp_path):
+    m = M.read_pdf(M.MEASURED_DIR / "Ni_PDFgetX2.gr")  # true Qmax 40; the signal visibly ends near 27
+    path = tmp_path / "bare.gr"
+    path.write_text("".join(f"{a:.3f} {b:.6f}\n" for a, b in zip(m.r, m.g)), encoding="utf-8")
+    with pytest.raises(ValueError, match="no Qmax in its header") as info:
+        M.read_pdf(path)
+    assert "at least" in str(info.value) and "not below" in str(info.value)
+    assert M.estimate_qmax(m.r, m.g) <= 40.0

@@ -1,8 +1,8 @@
 """The course website in a real browser: it builds, and every page works offline.
 
-The ``site`` fixture builds the site as ``make site`` does (tools/build_site.py), then every page
-is opened in headless Chromium (Playwright driving Debian's chromium, as tests/test_browser.py does)
-twice: from disk (file://) and served on 127.0.0.1. On each page:
+The ``site`` fixture builds the site from scratch as ``make site`` does (tools/build_site.py: Sphinx
+with -W -n), then every page is opened in headless Chromium (Playwright driving Debian's chromium, as
+tests/test_browser.py does) twice: from disk (file://) and served on 127.0.0.1. On each page:
 
 * no request leaves the site (file:// under _build/html, or the local server), none fails, no 4xx/5xx;
 * no console error and no uncaught exception; no script is included twice (Thebe's classic mistake);
@@ -14,6 +14,11 @@ twice: from disk (file://) and served on 127.0.0.1. On each page:
 * every link inside the site points to a file of the site, and its #anchor exists there;
 
 and the search page finds a session, again without a request or a console error.
+
+On a desktop (1280 px) and on a phone (390 px), every page: does not scroll sideways (a box that does
+— a formula, a table, a figure on a phone — shows the scroll cue and takes the keyboard's focus); keeps
+its figures readable on the phone (at least 1.5 times the column, or their own size); has no serious or
+critical axe-core violation (axe-core from docs/package-lock.json); and its navigation opens and closes.
 
 Without the browser, on the built HTML: the pages are exactly the expected ones, each session page has
 its note, the download of the student notebook (byte-identical) and its Binder link, and each figure
@@ -31,6 +36,7 @@ import functools
 import html
 import importlib.util
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -45,14 +51,27 @@ from lab_server import free_port
 from test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("build_site", ROOT / "tools" / "build_site.py")
-build_site = sys.modules.setdefault("build_site", importlib.util.module_from_spec(_spec))
-_spec.loader.exec_module(build_site)
+DOCS = ROOT / "docs"
+_spec = importlib.util.spec_from_file_location("course_site", DOCS / "_ext" / "course_site.py")
+course_site = sys.modules.setdefault("course_site", importlib.util.module_from_spec(_spec))
+_spec.loader.exec_module(course_site)
 
-HTML = build_site.HTML
-PAGES = build_site.expected_pages()
-SESSIONS = build_site.sessions()
+HTML = ROOT / "_build" / "html"
+SESSIONS = course_site.sessions()
+PAGES = sorted(
+    [
+        *(
+            p.relative_to(DOCS).with_suffix(".html").as_posix()
+            for p in DOCS.rglob("*.md")
+            if not {"node_modules", "_build"} & set(p.relative_to(DOCS).parts)
+        ),
+        *(f"solutions/{p.stem}.html" for p in SESSIONS),
+        "search.html",
+    ]
+)
 BUILD_TIMEOUT_S = 240  # the issue's budget for `make site` on a fresh clone, tooling install included
+AXE = DOCS / "node_modules" / "axe-core" / "axe.min.js"
+WIDTHS = {"desktop": 1280, "phone": 390}
 
 pytestmark = [
     pytest.mark.site,
@@ -96,7 +115,9 @@ async () => {
 
 @pytest.fixture(scope="module")
 def site():
-    """The site, freshly built with tools/build_site.py (what `make site` runs)."""
+    """The site, built from scratch with tools/build_site.py (what `make site` runs)."""
+    shutil.rmtree(HTML, ignore_errors=True)
+    shutil.rmtree(ROOT / "_build" / "doctrees", ignore_errors=True)
     t0 = time.monotonic()
     result = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "build_site.py")],
@@ -164,12 +185,12 @@ def ids_in(path: Path) -> frozenset[str]:
 def alt_problem(alt: str | None) -> str | None:
     if alt is None:
         return "no alt attribute"
-    return build_site.alt_problem(alt)
+    return course_site.alt_problem(alt)
 
 
-def open_page(browser, url: str, base: str):
+def open_page(browser, url: str, base: str, width: int = 1300):
     """Open ``url`` in a new context; return (page, report, problems)."""
-    context = browser.new_context(viewport={"width": 1300, "height": 1000})
+    context = browser.new_context(viewport={"width": width, "height": 1000})
     page = context.new_page()
     problems: list[str] = []
     page.on(
@@ -220,6 +241,8 @@ def check_report(name: str, report: dict, base: str) -> list[str]:
         problems.append(
             f"raw TeX left in the text {raw}: …{report['prose'][max(0, where - 60) : where + 60]!r}…"
         )
+    if "-->" in report["prose"] or "<!--" in report["prose"]:
+        problems.append("an HTML comment (an include marker?) shows as text")
     if report["widgets"]:
         problems.append(f"{report['widgets']} widget placeholder(s) instead of the static figure")
     if "VBox(children" in report["prose"] or "Error displaying widget" in report["prose"]:
@@ -312,32 +335,156 @@ def test_every_figure_shows_with_the_alt_text_of_its_cell(path, site):
     nb = json.loads(path.read_text(encoding="utf-8"))
     page = (site / "solutions" / f"{path.stem}.html").read_text(encoding="utf-8")
     alts = [html.unescape(a) for a in re.findall(r'<img[^>]*\balt="([^"]*)"', page)]
-    wanted = []
-    for cell in nb["cells"]:
-        outputs = cell.get("outputs", [])
-        if build_site.image_outputs(cell):
-            wanted.append(cell["metadata"][build_site.ALT_KEY])
-        elif any(build_site.WIDGET_MIME in o.get("data", {}) for o in outputs):
-            twin = build_site.static_twin(nb, nb["cells"].index(cell), build_site.widget_twins(), path.name)[
-                2
-            ]
-            wanted.append(cell["metadata"].get(build_site.ALT_KEY, twin["metadata"][build_site.ALT_KEY]))
+    wanted = [c["metadata"][course_site.ALT_KEY] for c in nb["cells"] if course_site.image_outputs(c)]
     assert alts == wanted
 
 
 def test_landing_page_shows_every_session_and_how_to_start(site):
+    import json
+
     page = html.unescape((site / "index.html").read_text(encoding="utf-8"))
     for path in SESSIONS:
-        nb = build_site.load(path)
-        assert build_site.notebook_title(nb, path.name) in page
-        assert f'href="solutions/{path.stem}.html"' in page
-        plan = "Time plan" if build_site.time_plan(nb) else "Its parts"
-        assert plan in page
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        title = next(
+            line[2:].strip()
+            for c in nb["cells"]
+            if c["cell_type"] == "markdown"
+            for line in course_site.source_of(c).splitlines()
+            if line.startswith("# ")
+        )
+        assert title in page and f'href="solutions/{path.stem}.html"' in page
+    assert page.count("Time plan") <= 1, "the landing page shows a time plan twice"
     text = re.sub(r"<[^>]+>", "", page)
-    assert "make lab" in text and "mybinder.org/v2/gh/" in page
+    assert "make lab" in text and f"mybinder.org/v2/gh/{course_site.repository()}/" in page
 
 
-@pytest.mark.parametrize("pin", sorted(build_site.site_pins().items()), ids=lambda p: p[0])
+# --------------------------------------------------------------------------- phone, desktop, axe
+
+LAYOUT_JS = """
+() => {
+  const column = (document.querySelector('article') || document.body).clientWidth;
+  const boxes = Array.from(document.querySelectorAll(
+    'div.math, mjx-container[display="true"], .pst-scrollable-table-container, div.cell_output'));
+  return {
+    overflow: document.documentElement.scrollWidth - window.innerWidth,
+    column,
+    scrollingWithoutCue: boxes.filter(b => b.scrollWidth > b.clientWidth + 1
+        && !(b.classList.contains('course-scrolls') && b.tabIndex === 0))
+      .map(b => b.className + ': ' + b.textContent.trim().slice(0, 60)),
+    figures: Array.from(document.querySelectorAll('div.cell_output img')).map(
+      i => ({alt: i.alt.slice(0, 50), shown: i.getBoundingClientRect().width, natural: i.naturalWidth})),
+  };
+}
+"""
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's serious and critical violations on the page, one line each."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+             .filter(v => ['serious', 'critical'].includes(v.impact))
+             .map(v => `${v.impact} ${v.id} (${v.nodes.length}): ${v.help}; e.g. ${v.nodes[0].target.join(' ')}`
+                       + ` ${v.nodes[0].failureSummary.split('\\n').slice(1, 2).join('')}`)"""
+    )
+    return found
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+@pytest.mark.parametrize("name", PAGES)
+def test_page_fits_the_screen_and_has_no_serious_accessibility_problem(name, width, server, browser):
+    base = server  # over http: axe reads the style sheets, which file:// pages may not
+    context, page, _, problems = open_page(browser, base + name, base, width=width)
+    try:
+        page.wait_for_timeout(300)  # course.js marks the boxes that scroll once MathJax has finished
+        layout = page.evaluate(LAYOUT_JS)
+        problems += axe_violations(page)
+        if width == WIDTHS["phone"] and name.startswith("solutions/02"):
+            SCREENSHOTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"site_phone_{Path(name).stem}.png"))
+    finally:
+        context.close()
+    if layout["overflow"] > 0:
+        problems.append(f"the page scrolls sideways by {layout['overflow']} px")
+    problems += [
+        f"scrolls sideways with no cue or keyboard focus: {b}" for b in layout["scrollingWithoutCue"]
+    ]
+    if width == WIDTHS["phone"]:
+        for fig in layout["figures"]:
+            if fig["shown"] + 1 < min(fig["natural"], 1.5 * layout["column"]):
+                problems.append(f"figure shrunk to {fig['shown']:.0f} px (of {fig['natural']}): {fig['alt']}")
+    assert not problems, f"{name} at {width} px:\n  " + "\n  ".join(dict.fromkeys(problems))
+
+
+NAVIGATION_JS = """
+async (kind) => {
+  const visible = Array.from(document.querySelectorAll(`.${kind}-toggle`)).filter(b => b.offsetParent !== null);
+  if (!visible.length) return {visible: 0};
+  const sidebar = document.getElementById(`pst-${kind}-sidebar`);
+  const dialog = document.getElementById(`pst-${kind}-sidebar-modal`);
+  const shown = () => (dialog && dialog.open) || (sidebar && !sidebar.classList.contains('pst-sidebar-hidden')
+      && sidebar.getBoundingClientRect().width > 0 && getComputedStyle(sidebar).visibility !== 'hidden');
+  const pause = () => new Promise(r => setTimeout(r, 400));
+  const before = shown();
+  visible[0].click(); await pause();
+  const after = shown();
+  if (dialog && dialog.open) { dialog.close(); } else { visible[0].click(); }
+  await pause();
+  return {visible: visible.length, before, after, again: shown()};
+}
+"""
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_the_navigation_opens_and_closes(width, site, browser):
+    context, page, _, problems = open_page(
+        browser, site.as_uri() + "/solutions/01_learning_from_data.html", site.as_uri() + "/", width=width
+    )
+    try:
+        primary = page.evaluate(NAVIGATION_JS, "primary")
+        secondary = page.evaluate(NAVIGATION_JS, "secondary") if width == WIDTHS["phone"] else None
+    finally:
+        context.close()
+    assert primary["visible"], "no visible ☰ button"
+    assert primary["after"] != primary["before"] and primary["again"] == primary["before"], primary
+    if width == WIDTHS["phone"]:
+        assert not primary["before"], "the navigation covers the page on a phone before ☰ is pressed"
+        assert secondary["visible"] and secondary["after"] and not secondary["again"], secondary
+    assert not problems, problems
+
+
+@pytest.mark.parametrize(
+    "markdown, message",
+    [
+        ("[a page](no_such_page.md)", "no_such_page"),
+        ("[a heading](#no-such-heading)", "no-such-heading"),
+        ("[a file](../helpers/no_such_module.py)", "no_such_module"),
+    ],
+)
+def test_a_reference_to_nothing_fails_the_build(markdown, message, tmp_path):
+    """-W -n: the site's own settings turn a broken link into a failed build that names it."""
+    (tmp_path / "index.md").write_text(f"# Test\n\nSee {markdown}.\n", encoding="utf-8")
+    cmd = [sys.executable, "-m", "sphinx", "-W", "-n", "-q", "-b", "html", "-c", str(DOCS)]
+    result = subprocess.run(
+        [*cmd, "-d", str(tmp_path / "doctrees"), str(tmp_path), str(tmp_path / "html")],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        cwd=ROOT,
+    )
+    assert result.returncode != 0 and message in result.stderr, result.stderr[-2000:]
+
+
+def test_axe_core_is_the_pinned_one():
+    import json
+
+    lock = json.loads((DOCS / "package-lock.json").read_text(encoding="utf-8"))
+    installed = json.loads((AXE.parent / "package.json").read_text(encoding="utf-8"))["version"]
+    assert installed == lock["packages"]["node_modules/axe-core"]["version"], "run `make test-site` (npm ci)"
+
+
+@pytest.mark.parametrize("pin", sorted(course_site.site_pins().items()), ids=lambda p: p[0])
 def test_site_tooling_is_installed_as_pinned(pin):
     name, wanted = pin
     try:

@@ -1,6 +1,7 @@
 """The website's sources, without building it (fast, part of `make test`; Sphinx is not needed).
 
-The built site itself is tested in a real browser by tests/test_site.py (`make test-site`).
+docs/_ext/course_site.py (the course's Sphinx extension) is imported without Sphinx. The built site
+itself is tested in a real browser by tests/test_site.py (`make test-site`).
 """
 
 from __future__ import annotations
@@ -10,29 +11,27 @@ import importlib.util
 import json
 import re
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 import yaml
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10: tomli, pinned in the dev extra
-    import tomli as tomllib
-
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9]*.ipynb"))
 
 
-def _module(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+def _module(name: str, folder: str = "tools"):
+    spec = importlib.util.spec_from_file_location(name, ROOT / folder / f"{name}.py")
     module = sys.modules.setdefault(name, importlib.util.module_from_spec(spec))
     spec.loader.exec_module(module)
     return module
 
 
-site = _module("build_site")
+site = _module("course_site", "docs/_ext")
 build_notebooks = _module("build_notebooks")
+DOCS = ROOT / "docs"
+SOURCES = sorted(p for p in DOCS.rglob("*.md") if not {"node_modules", "_build"} & set(p.parts))
 
 
 def load(path: Path) -> dict:
@@ -90,13 +89,13 @@ def test_a_figure_without_alt_text_is_named_by_notebook_and_cell():
         "cells": [md_cell("# Session 9 · Test"), {**code_cell("plt.plot(x)\nplt.show()", [PNG]), "id": "c-1"}]
     }
     with pytest.raises(site.SiteError, match=r"test\.ipynb, cell c-1 \('plt\.plot\(x\)'\): no alt text"):
-        site.site_notebook(nb, "solutions/test.ipynb", "solutions/test.ipynb", {}, {})
+        site.session_page(nb, "solutions/test.ipynb")
 
 
 def test_the_site_gives_each_figure_the_alt_text_of_its_cell():
     nb = {"cells": [md_cell("# Session 1 · Learning from data"), code_cell("plt.show()", [PNG], alt=ALT)]}
-    out = site.site_notebook(nb, "solutions/01_learning_from_data.ipynb", "solutions/01.ipynb", {}, {})
-    assert out["cells"][1]["metadata"]["mystnb"]["image"]["alt"] == ALT
+    out = site.session_page(nb, "solutions/01_learning_from_data.ipynb")
+    assert out["cells"][2]["metadata"]["mystnb"]["image"]["alt"] == ALT
     assert "alt" not in nb["cells"][1]["metadata"].get("mystnb", {}).get("image", {}), "input unchanged"
 
 
@@ -112,30 +111,17 @@ def test_the_student_copy_keeps_the_alt_text():
 # --------------------------------------------------------------------------- widgets
 
 
-def test_every_explorer_of_helpers_widgets_has_a_static_twin():
-    import helpers.widgets
-
-    widgets = {n for n in helpers.widgets.__all__ if n.endswith("_widget")}
-    twins = site.widget_twins()
-    assert set(twins) == widgets
-    assert all(plot in helpers.widgets.__all__ for plot in twins.values())
-
-
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
 def test_every_widget_of_the_solutions_is_shown_as_its_static_twin(path):
-    nb = load(path)
-    twins = site.widget_twins()
-    widget_cells = [
-        i
-        for i, c in enumerate(nb["cells"])
-        if any(site.WIDGET_MIME in o.get("data", {}) for o in c.get("outputs", []))
-    ]
-    for i in widget_cells:
-        explorer, plot, twin = site.static_twin(nb, i, twins, path.name)
-        assert twins[explorer] == plot and plot in site.source_of(twin)
+    page = site.session_page(load(path), f"solutions/{path.name}")
+    for cell in page["cells"]:
+        outputs = cell.get("outputs", [])
+        assert not any(site.WIDGET_MIME in o.get("data", {}) for o in outputs), "a widget is left"
+        if "_widget(" in site.source_of(cell) and cell["cell_type"] == "code":
+            assert "static twin is the figure of `plot_" in outputs[0]["data"]["text/markdown"]
 
 
-def test_a_widget_is_replaced_by_the_figure_of_its_twin():
+def test_a_widget_gives_way_to_a_note_naming_its_twin_above():
     twin = code_cell('plot_pdf_explorer("FCC", "Pt", size=4)\nplt.show()', [PNG], alt=ALT)
     nb = {
         "cells": [
@@ -145,154 +131,75 @@ def test_a_widget_is_replaced_by_the_figure_of_its_twin():
             code_cell("pdf_explorer_widget()", [WIDGET]),
         ]
     }
-    twins = {"pdf_explorer_widget": "plot_pdf_explorer"}
-    out = site.site_notebook(nb, "solutions/01_learning_from_data.ipynb", "solutions/01.ipynb", {}, twins)
-    widget = out["cells"][3]
-    assert [list(o["data"]) for o in widget["outputs"]] == [["text/markdown"], ["image/png", "text/plain"]]
-    assert widget["outputs"][1]["data"]["image/png"] == PNG["data"]["image/png"]
-    assert widget["metadata"]["mystnb"]["image"]["alt"] == ALT
-    assert "Binder" in widget["outputs"][0]["data"]["text/markdown"]
+    out = site.session_page(nb, "solutions/01_learning_from_data.ipynb")
+    widget = out["cells"][4]
+    assert [list(o["data"]) for o in widget["outputs"]] == [["text/markdown"]]
+    note = widget["outputs"][0]["data"]["text/markdown"]
+    assert "`plot_pdf_explorer(...)` above" in note and "mybinder.org" in note
+    assert out["cells"][2]["metadata"]["mystnb"]["image"]["alt"] == ALT
 
 
 def test_a_widget_without_a_static_twin_above_it_is_a_clear_error():
     nb = {"cells": [md_cell("# Session 1 · x"), code_cell("pdf_explorer_widget()", [WIDGET])]}
-    twins = {"pdf_explorer_widget": "plot_pdf_explorer"}
-    with pytest.raises(site.SiteError, match=r"no static twin above it .* calls plot_pdf_explorer"):
-        site.site_notebook(nb, "solutions/01_learning_from_data.ipynb", "solutions/01.ipynb", {}, twins)
+    with pytest.raises(site.SiteError, match=r"no static twin above it: a cell that calls one of plot_"):
+        site.session_page(nb, "solutions/01_learning_from_data.ipynb")
 
 
-# --------------------------------------------------------------------------- the landing page
+# --------------------------------------------------------------------------- the pages
 
 
-def notebook(*markdown: str) -> dict:
-    return {"cells": [md_cell(m) for m in markdown]}
+def test_each_session_page_says_the_answers_are_visible_and_links_the_student_version():
+    page = site.session_page(load(SOLUTIONS[0]), f"solutions/{SOLUTIONS[0].name}")
+    note = page["cells"][1]["source"]
+    assert note.startswith(":::{admonition} Answers visible")
+    assert f"{{download}}`download {SOLUTIONS[0].name} <../../notebooks/{SOLUTIONS[0].name}>`" in note
+    assert f"/{site.repository()}/HEAD?urlpath=lab/tree/notebooks/{SOLUTIONS[0].name}" in note
 
 
-def test_the_time_plan_section_of_a_notebook_is_found():
-    nb = notebook(
-        "# Session 1 · x\n\nWhat you learn.",
-        "## Time plan\n\n| part | minutes |\n|---|---|\n| theory | 20 |",
-        "| practical | 60 |\n\n### Notes\n\nTake a break.",
-        "## Aim and learning objectives\n\n- one",
+INCLUDE = re.compile(r"```\{include\} (\S+)\n((?::[\w-]+:.*\n)*)```")
+
+
+@pytest.mark.parametrize("page", SOURCES, ids=lambda p: p.relative_to(DOCS).as_posix())
+def test_every_include_marker_is_in_the_included_file_once(page):
+    """A page shows part of a file between markers (not headings): renaming a heading breaks nothing."""
+    text = page.read_text(encoding="utf-8")
+    for target, options in INCLUDE.findall(text):
+        included = (page.parent / target).resolve()
+        assert included.is_file(), f"{page.name}: includes {target}, which does not exist"
+        lines = [line.strip() for line in included.read_text(encoding="utf-8").splitlines()]
+        for marker in re.findall(r':(?:start-after|end-before): "(.*)"', options):
+            found = lines.count(marker)  # a whole line: nothing of the comment is left on the page
+            assert found == 1, f"{page.name}: the marker line {marker!r} is {found} times in {included.name}"
+
+
+def test_every_datasheet_and_guide_is_a_page_that_includes_it():
+    for path in [ROOT / "INSTRUCTORS.md", *(ROOT / "data").rglob("README.md")]:
+        page = DOCS / path.relative_to(ROOT)
+        assert page.is_file(), f"{page.relative_to(ROOT)}: add it, {{include}} of {path.relative_to(ROOT)}"
+        assert "```{include} " in page.read_text(encoding="utf-8")
+
+
+def test_a_link_to_a_repository_file_goes_to_github_and_a_missing_one_stays_broken():
+    repo = site.repository()
+    page = DOCS / "data" / "README.md"  # includes data/README.md: links are relative to data/
+    assert (
+        site.github_url("../helpers/pdf.py#L1", page)
+        == f"https://github.com/{repo}/blob/HEAD/helpers/pdf.py#L1"
     )
-    plan = site.time_plan(nb)
-    assert plan.startswith("| part | minutes |") and "| practical | 60 |" in plan and "Take a break." in plan
-    assert "Aim" not in plan
+    assert site.github_url("measured", page) == f"https://github.com/{repo}/tree/HEAD/data/measured"
+    assert site.github_url("../helpers/no_such_file.py", page) is None
+    assert site.github_url("../../../etc/passwd", page) is None
 
 
-def test_a_bold_time_plan_paragraph_is_found_too():
-    nb = notebook(
-        "# Session 1 · x\n\nWhat you learn.\n\n**Time plan** (90 min): theory 20, practical 60.\n\nMore."
-    )
-    assert site.time_plan(nb) == "**Time plan** (90 min): theory 20, practical 60."
+def test_the_site_takes_the_repository_from_pyproject():
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert site.repository() == pyproject["tool"]["ml4chem"]["repository"]
+    assert site.binder_url("notebooks/x.ipynb").startswith(f"https://mybinder.org/v2/gh/{site.repository()}/")
 
 
-def test_a_bold_time_plan_line_takes_the_table_below_it():
-    table = "| part | minutes |\n|---|---|\n| theory | 20 |\n| practical | 70 |"
-    nb = notebook(f"# Session 1 · x\n\n**Time plan (90 min)**\n\n{table}\n\nThe aim of this session.")
-    assert site.time_plan(nb) == f"**Time plan (90 min)**\n\n{table}"
-
-
-def test_without_a_time_plan_the_landing_page_lists_the_parts():
-    nb = notebook(
-        "# Session 1 · x", "## Theory\n\n### A\n\n```python\n## not a heading\n```\n### B", "## Quiz"
-    )
-    assert site.time_plan(nb) is None
-    assert site.outline(nb) == "- **Theory**: A · B\n- **Quiz**"
-
-
-def test_the_landing_page_shows_the_time_plan_of_a_notebook_that_has_one():
-    nb = load(SOLUTIONS[0])
-    nb["cells"].insert(1, md_cell("## Time plan\n\n| part | minutes |\n|---|---|\n| theory | 20 |"))
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    page = site.landing_page(readme, {SOLUTIONS[0]: nb}, site.page_map([SOLUTIONS[0]]), {})
-    assert "**Time plan**\n\n| part | minutes |\n|---|---|\n| theory | 20 |" in page
-    assert "no time plan yet" not in page
-
-
-def test_title_and_summary_come_from_the_first_cell():
-    nb = load(SOLUTIONS[0])
-    assert site.notebook_title(nb, "x").startswith("Session 1 · ")
-    assert site.notebook_summary(nb).startswith("After this session")
-
-
-# --------------------------------------------------------------------------- links and pages
-
-
-def context(source="README.md", page="README.md", **kw):
-    pages = {"README.md": "README.md", "INSTRUCTORS.md": "INSTRUCTORS.md", "data/README.md": "data/README.md"}
-    return site.LinkContext(source=source, page=page, pages=pages, **kw)
-
-
-def test_links_to_site_pages_stay_and_other_files_go_to_github():
-    repo, _ = site.repository()
-    md = "[a](INSTRUCTORS.md#nbval-marks) [b](helpers/data.py) [c](tests/) [d](https://x.org) [e](#top)"
-    out = site.rewrite_links(md, context(source="README.md", page="index.md", anchor_page="README.md"))
-    assert "[a](INSTRUCTORS.md#nbval-marks)" in out
-    assert f"[b](https://github.com/{repo}/blob/HEAD/helpers/data.py)" in out
-    assert f"[c](https://github.com/{repo}/tree/HEAD/tests)" in out
-    assert "[d](https://x.org)" in out and "[e](README.md#top)" in out
-
-
-def test_links_are_made_relative_to_the_page_they_end_up_in():
-    out = site.rewrite_links(
-        "[datasheet](../data/README.md)", context("solutions/01.ipynb", "solutions/01.ipynb")
-    )
-    assert out == "[datasheet](../data/README.md)"
-
-
-def test_code_is_not_rewritten_and_remote_images_become_their_alt_text():
-    md = "[![Binder](https://example.org/badge.svg)](https://example.org/run)\n`[x](nowhere)`\n```\n[y](nowhere)\n```\n"
-    out = site.rewrite_links(md, context())
-    assert out.startswith("[Binder](https://example.org/run)\n`[x](nowhere)`\n```\n[y](nowhere)\n```")
-
-
-@pytest.mark.parametrize(
-    "md, match",
-    [
-        ("[gone](no/such/file.md)", "points to no/such/file.md, which does not exist"),
-        ("![](docs/img/pdf_explorer.png)", "has no alt text"),
-        ("![a figure of it](docs/img/missing.png)", "which does not exist"),
-    ],
-)
-def test_a_broken_link_or_image_is_a_build_error(md, match):
-    with pytest.raises(site.SiteError, match=match):
-        site.rewrite_links(md, context())
-
-
-def test_the_repository_comes_from_the_readme_or_site_repository(monkeypatch):
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert site.repository()[0] in readme
-    monkeypatch.setenv("SITE_REPOSITORY", "my-org/ml4chem-course")
-    assert site.binder_url("notebooks/01.ipynb").startswith(
-        "https://mybinder.org/v2/gh/my-org/ml4chem-course/"
-    )
-    monkeypatch.setenv("SITE_REPOSITORY", "not a repository")
-    with pytest.raises(site.SiteError, match="expected owner/name"):
-        site.repository()
-
-
-def test_staging_writes_every_page_with_nothing_from_outside(tmp_path):
-    files = site.stage(tmp_path)
-    docs = {Path(p).with_suffix(".html").as_posix() for p in files if p.endswith((".md", ".ipynb"))}
-    docs = {d for d in docs if not d.startswith("notebooks/")}
-    assert sorted(docs | {"search.html"}) == site.expected_pages()
-    for path in SOLUTIONS:
-        staged = json.loads(files[f"solutions/{path.name}"])
-        assert ":::{admonition} Answers visible" in site.source_of(staged["cells"][0])
-        assert files[f"notebooks/{path.name}"] == (ROOT / "notebooks" / path.name).read_bytes()
-    for name, data in files.items():
-        if name.endswith(".md"):
-            assert not re.search(r"!\[[^\]]*\]\(https?:", data.decode("utf-8")), f"{name}: remote image"
-    (tmp_path / "stale.md").write_text("# old", encoding="utf-8")
-    site.stage(tmp_path)
-    assert not (tmp_path / "stale.md").exists(), "a page that is gone must not stay in the sources"
-
-
-def test_every_datasheet_is_a_page():
-    pages = site.expected_pages()
-    for readme in (ROOT / "data").rglob("README.md"):
-        assert readme.relative_to(ROOT).with_suffix(".html").as_posix() in pages
+def test_the_build_fails_on_a_warning_and_a_reference_to_nothing():
+    cmd = _module("build_site").sphinx_command()
+    assert {"-W", "-n", "--keep-going"} <= set(cmd) and cmd[-2:] == [str(DOCS), str(ROOT / "_build" / "html")]
 
 
 # --------------------------------------------------------------------------- packaging and contributors
@@ -306,8 +213,12 @@ def test_the_site_extra_is_pinned_and_stays_out_of_binder():
     for req in site_reqs:
         assert req.split("==")[0] not in env, f"{req}: Binder runs the lab, not the site"
     lock = load(ROOT / "docs" / "package-lock.json")
-    assert load(ROOT / "docs" / "package.json")["dependencies"] == {"mathjax": site.mathjax_version()}
-    assert lock["packages"]["node_modules/mathjax"]["integrity"].startswith("sha512-")
+    assert load(ROOT / "docs" / "package.json")["dependencies"] == {
+        "axe-core": lock["packages"]["node_modules/axe-core"]["version"],  # the accessibility test
+        "mathjax": site.mathjax_version(),
+    }
+    for package in ("mathjax", "axe-core"):
+        assert lock["packages"][f"node_modules/{package}"]["integrity"].startswith("sha512-")
 
 
 def test_make_lab_and_make_test_do_not_need_the_site_tooling():
@@ -315,7 +226,7 @@ def test_make_lab_and_make_test_do_not_need_the_site_tooling():
     for target in ("venv", "lab", "test", "lint", "$(VENV)/.installed"):
         rule = re.search(rf"^{re.escape(target)}:(.*)$", makefile, re.MULTILINE)
         assert rule, target
-        assert "SITE" not in rule[1] and "MATHJAX" not in rule[1], (
+        assert "SITE" not in rule[1] and "NODE_MODULES" not in rule[1], (
             f"make {target} depends on the site: {rule[0]}"
         )
     assert re.search(r'uv pip install .*-e "\.\[dev\]"', makefile), "make venv installs the dev extra only"
@@ -360,7 +271,5 @@ def test_the_issue_forms_ask_where_what_was_done_and_what_was_expected():
 def test_the_build_does_not_change_the_notebook_it_reads():
     nb = load(SOLUTIONS[1])
     before = copy.deepcopy(nb)
-    site.site_notebook(
-        nb, f"solutions/{SOLUTIONS[1].name}", f"solutions/{SOLUTIONS[1].name}", {}, site.widget_twins()
-    )
+    site.session_page(nb, f"solutions/{SOLUTIONS[1].name}")
     assert nb == before

@@ -42,6 +42,13 @@ def test_static_plot_one_curve_per_rate_log_scale_labelled():
     assert "too slow" in legend[0] and "good" in legend[1] and "diverging" in legend[2]
 
 
+def test_static_plot_before_the_exercise_names_the_rates_without_a_verdict():
+    ax = gdw.plot_learning_rates(rates=(0.01, 0.5, 5.0), n_steps=50, verdicts=False)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0] == "γ = 0.01" and legend[1] == "γ = 0.5", legend
+    assert not any(word in " ".join(legend) for word in ("good", "slow", "diverging"))
+
+
 def test_widget_builds_and_sliders_redraw():
     import ipywidgets as widgets
 

@@ -24,6 +24,17 @@ JSON is written with sorted keys, so building twice gives identical files.
     python tools/build_notebooks.py            # write notebooks/ from solutions/
     python tools/build_notebooks.py --check    # exit 1 if notebooks/ is not up to date
     python tools/build_notebooks.py --execute  # first re-run every solution in place (stores outputs)
+    python tools/build_notebooks.py --grading  # also write the nbgrader course folder _build/grading/
+
+The grading folder (``make grading``) is an nbgrader course, generated from the same solutions by
+the same stub rules: ``source/session<N>/<notebook>.ipynb`` (one assignment per session) and
+``nbgrader_config.py``.  Every cell with a solution block is an nbgrader solution cell whose
+release text is the course's stub (kept in the cell's metadata; the config's ``CourseStubs``
+puts it in instead of nbgrader's generic ``# YOUR CODE HERE``); a written answer is a solution
+cell too.  After every cell that ends with a self-check (``check_…(…)``, quizzes included) comes
+an autograded test cell, locked, that runs the same check in raising mode (``strict=True``): it
+raises an AssertionError whose message is the ✘ line, so nbgrader gives 0 points and its
+feedback shows the hint; a ✔ gives the cell's points (:data:`POINTS`).
 """
 
 from __future__ import annotations
@@ -40,6 +51,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
 NOTEBOOKS = ROOT / "notebooks"
+GRADING = ROOT / "_build" / "grading"
 
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION\b(?P<label>.*)$")
 END = re.compile(r"^[ \t]*# END SOLUTION\b")
@@ -114,6 +126,181 @@ def student_notebook(nb: dict, where: str) -> dict:
     return nb
 
 
+# --------------------------------------------------------------------------- the nbgrader source
+
+POINTS = {"exercise": 2, "agreement": 1, "quiz": 1}
+"""Points of an autograded cell: an exercise's check, a second check of the same exercise
+(``check_agreement``: your accuracy against scikit-learn's), one quiz question."""
+
+CHECK_CALL = re.compile(r"^(?P<call>(?P<name>check_\w+)\((?P<args>.*)\))\s*$")
+ASSIGNMENT = re.compile(r"^(?P<n>\d+)_")
+
+
+def _grade_id(text: str, used: set[str]) -> str:
+    """An nbgrader cell id from ``text`` (letters, digits, _ and -), made unique within the notebook."""
+    base = re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-").lower() or "cell"
+    grade_id, k = base, 1
+    while grade_id in used:
+        k += 1
+        grade_id = f"{base}-{k}"
+    used.add(grade_id)
+    return grade_id
+
+
+def _nbgrader(grade_id: str, *, solution: bool, grade: bool, points: int = 0) -> dict:
+    meta = {
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": not solution,
+        "schema_version": 3,
+        "solution": solution,
+    }
+    if grade:
+        meta["points"] = points
+    return meta
+
+
+def _exercise_of(name: str, call: str) -> tuple[str, str]:
+    """(label, kind) of a self-check call: ``("Exercise 2.1", "exercise")``, ``("Session 2 quiz Q3", "quiz")``."""
+    quiz = re.match(r"check_quiz\(\s*(\d+)\s*,\s*(\d+)", call)
+    if quiz:
+        return f"Session {quiz[1]} quiz Q{quiz[2]}", "quiz"
+    import inspect
+
+    import helpers.checks
+
+    check = getattr(helpers.checks, name)
+    if check.exercise is not None:
+        return check.exercise, "exercise"
+    label = re.search(r"exercise\s*=\s*[\"']([^\"']+)", call)
+    return (label[1] if label else inspect.signature(check).parameters["exercise"].default), "agreement"
+
+
+def grading_notebook(nb: dict, where: str) -> dict:
+    """The nbgrader source notebook of a solution notebook (a new dict; ``nb`` is not changed)."""
+    release = student_notebook(nb, where)
+    out = copy.deepcopy(release)
+    out["cells"] = []
+    used: set[str] = set()
+    for k, (cell, student) in enumerate(zip(nb["cells"], release["cells"])):
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        kept = "\n".join(line for line in source.split("\n") if not NBVAL_MARK.match(line))
+        new = copy.deepcopy(student)
+        blocks = [m["label"].strip() for m in map(BEGIN.match, source.split("\n")) if m]
+        written = cell["cell_type"] == "markdown" and "solution" in cell.get("metadata", {}).get("tags", [])
+        if (cell["cell_type"] == "code" and blocks) or written:
+            what = "written-answer" if written else f"{blocks[0] or 'answer'}-answer"
+            new["source"] = source if written else kept
+            # nbgrader wants a written (markdown) answer graded by hand: 0 points unless an instructor gives it some
+            new["metadata"]["nbgrader"] = _nbgrader(_grade_id(what, used), solution=True, grade=written)
+            new["metadata"]["ml4chem"] = {"release": student["source"]}
+        out["cells"].append(new)
+        if cell["cell_type"] != "code":
+            continue
+        lines = [
+            line for line in kept.strip().split("\n") if line.strip() and not line.lstrip().startswith("#")
+        ]
+        found = CHECK_CALL.match(lines[-1]) if lines else None
+        if not found:
+            continue
+        label, kind = _exercise_of(found["name"], found["call"])
+        call = found["call"][:-1] + (", " if found["args"].strip() else "") + "strict=True)"
+        points = POINTS[kind]
+        grade_id = _grade_id(f"{label}-grade", used)
+        out["cells"].append(
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": grade_id,
+                "metadata": {"nbgrader": _nbgrader(grade_id, solution=False, grade=True, points=points)},
+                "outputs": [],
+                "source": f"# Autograded, {points} point{'s' * (points != 1)}: {label}'s self-check in raising "
+                f"mode (a ✘ raises with its hint).\n{call}",
+            }
+        )
+    return out
+
+
+def assignment_name(notebook: Path) -> str:
+    """``session2`` for ``02_perceptron.ipynb``: one nbgrader assignment per session."""
+    return f"session{int(ASSIGNMENT.match(notebook.name)['n'])}"
+
+
+NBGRADER_CONFIG = '''"""nbgrader's configuration for the "ML for Chemistry" course (written by tools/build_notebooks.py --grading).
+
+source/session<N>/ holds one assignment per session, generated from solutions/ by the course's stub rules.
+"""
+
+from nbgrader.preprocessors import (
+    CheckCellMetadata,
+    ClearHiddenTests,
+    ClearMarkScheme,
+    ClearOutput,
+    ClearSolutions,
+    ComputeChecksums,
+    IncludeHeaderFooter,
+    InstantiateTests,
+    LockCells,
+    SaveCells,
+)
+
+
+class CourseStubs(ClearSolutions):
+    """The course's stub for a solution cell (what notebooks/ has: the ``# STUB:`` hints and a
+    NotImplementedError naming the exercise), not nbgrader's generic ``# YOUR CODE HERE``."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        release = cell.metadata.get("ml4chem", {}).get("release")
+        if release is None:
+            return super().preprocess_cell(cell, resources, cell_index)
+        cell.source = release
+        return cell, resources
+
+
+c = get_config()  # noqa: F821 - provided by traitlets when it reads this file
+c.CourseDirectory.root = __file__.rsplit("/", 1)[0] if "/" in __file__ else "."
+# The assignments, one per session (generate_assignment adds each to the gradebook): %(assignments)s
+c.GenerateAssignment.preprocessors = [
+    IncludeHeaderFooter,
+    InstantiateTests,
+    LockCells,
+    CourseStubs,
+    ClearOutput,
+    CheckCellMetadata,
+    ComputeChecksums,
+    SaveCells,
+    ClearHiddenTests,
+    ClearMarkScheme,
+    ComputeChecksums,
+    CheckCellMetadata,
+]
+# The notebooks run well within this; a student's endless loop is stopped by the check's own time limit.
+c.ExecutePreprocessor.timeout = 300
+# A self-check's ✘ is an AssertionError whose message is the hint: feedback shows it as it is.
+c.ExecutePreprocessor.allow_errors = True
+'''
+
+
+def expected_grading_files(dest: Path = GRADING) -> dict[Path, str]:
+    """Path in the grading folder -> the exact text the build writes there."""
+    files = {}
+    assignments = []
+    for src in sorted(SOLUTIONS.glob("[0-9]*.ipynb")):
+        name = assignment_name(src)
+        assignments.append(name)
+        files[dest / "source" / name / src.name] = dumps(grading_notebook(load(src), src.name))
+    files[dest / "nbgrader_config.py"] = NBGRADER_CONFIG % {"assignments": ", ".join(assignments)}
+    return files
+
+
+def write_grading(dest: Path = GRADING) -> list[Path]:
+    """Write the nbgrader course folder ``dest`` (config and source/); return the files written."""
+    files = expected_grading_files(dest)
+    for path, text in files.items():
+        atomic_write_text(path, text)
+    return list(files)
+
+
 def dumps(nb: dict) -> str:
     return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
@@ -186,6 +373,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--execute", nargs="*", metavar="NB", help="re-run these solutions (all if none) first"
     )
+    parser.add_argument(
+        "--grading",
+        nargs="?",
+        const=str(GRADING),
+        metavar="DIR",
+        help="also write the nbgrader course folder (default _build/grading/)",
+    )
     args = parser.parse_args(argv)
     if args.execute is not None:
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -211,6 +405,9 @@ def main(argv: list[str] | None = None) -> int:
     for p in extra:
         p.unlink()
         print(f"removed {p.relative_to(ROOT)} (no solution notebook of that name)")
+    if args.grading:
+        for p in write_grading(Path(args.grading).resolve()):
+            print(f"wrote {p}")
     return 0
 
 

@@ -2,9 +2,11 @@
 
 Each ``check_<function>`` takes the student's answer (the function they wrote,
 ``check_perceptron(perceptron)``), runs it on a small case whose right answer is
-known, and shows one line: ``✔`` when it is right, ``✘`` with a hint that points at
-the mistake when not — never the solution.  ``check_quiz(session, question, answer)``
-checks a quiz answer.  How a check is written: :mod:`helpers.checks._core`.
+known, and returns a :class:`Verdict` that shows as one line: ``✔`` when it is right,
+``✘`` with a hint that points at the mistake when not — never the solution
+(``strict=True`` makes a ✘ raise, for grading).  ``check_quiz(session, question, answer)``
+checks a quiz answer (quizzes/session<N>.toml).  How a check is written: an exercise's
+spec (:mod:`helpers.checks._spec`) or code (:mod:`helpers.checks._core`).
 """
 
 from helpers.checks import _core, session1, session2, session3, session4

@@ -29,6 +29,7 @@ import inspect
 import linecache
 import numbers
 import os
+import random
 import re
 import sys
 import sysconfig
@@ -47,7 +48,6 @@ PASS, FAIL = "✔", "✘"
 TIME_LIMIT = 10.0
 """Seconds a student's function may run on a check's small problem before it counts as stuck."""
 
-_COLOURS = {True: "#228833", False: "#EE6677"}  # the course's green and red (helpers.plotting.TYPE_COLOURS)
 _exercise: contextvars.ContextVar[str] = contextvars.ContextVar("exercise", default="")
 
 
@@ -66,34 +66,88 @@ def fail(hint: str):
     raise CheckFailed(hint)
 
 
-# --------------------------------------------------------------------------- printing a verdict
+# --------------------------------------------------------------------------- the verdict
+
+# Text on background, both >= 4.5:1 (WCAG AA for normal text; tests/test_checks_core.py computes it):
+# the course's green #228833 and red #EE6677 stay as the bar on the left, the text is a darker shade.
+VERDICT_COLOURS = {
+    True: {"bar": "#228833", "text": "#1a6b2b", "background": "#e4f1e7"},
+    False: {"bar": "#EE6677", "text": "#a3233a", "background": "#fdecef"},
+}
+
+STRICT_ENV = "ML4CHEM_STRICT"
+"""With this environment variable set to 1, a failed check raises :class:`AssertionError` (grading)."""
 
 
-def _in_notebook() -> bool:
-    """True inside a Jupyter kernel (where a coloured HTML line can be shown)."""
-    shell = sys.modules.get("IPython") and sys.modules["IPython"].get_ipython()
-    return shell is not None and hasattr(shell, "kernel")
+class CheckError(AssertionError):
+    """A failed check in raising mode: the message is the ✘ line (the hint), the traceback adds nothing."""
 
 
-def report(label: str, ok: bool, message: str) -> None:
-    """Show one verdict line, ``✔ Exercise 2.1: message`` or ``✘ Exercise 2.1: message``.
+@dataclass(frozen=True)
+class Verdict:
+    """What a check returns: ``passed``, the ``exercise`` it is about and the ``message`` (the hint on ✘).
 
-    In Jupyter the line is shown in colour (``text/html``) with the same line as ``text/plain``
-    (what nbval, the notebook tests and a terminal read); elsewhere it is printed.
+    Shown in JupyterLab as one coloured line (``text/html``) with the same line as ``text/plain``
+    (what nbval, a terminal and ``print`` show).  ``verdict.raise_if_failed()`` turns a ✘ into an
+    :class:`AssertionError` whose message is the ✘ line (what an autograder needs).
     """
-    line = f"{PASS if ok else FAIL} {label}: {message}"
-    if not _in_notebook():
-        print(line)
-        return
-    from IPython.display import display
 
-    colour = _COLOURS[ok]
-    markup = (
-        f'<div style="border-left: 4px solid {colour}; background: {colour}1f; padding: 2px 8px; '
-        f'margin: 2px 0"><b style="color: {colour}">{PASS if ok else FAIL} {html.escape(label)}:</b> '
-        f"{html.escape(message)}</div>"
-    )
-    display({"text/plain": line, "text/html": markup}, raw=True)
+    passed: bool
+    exercise: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{PASS if self.passed else FAIL} {self.exercise}: {self.message}"
+
+    __repr__ = __str__
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def _repr_html_(self) -> str:
+        c = VERDICT_COLOURS[self.passed]
+        return (
+            f'<div style="border-left: 4px solid {c["bar"]}; background: {c["background"]}; '
+            f'color: {c["text"]}; padding: 2px 8px; margin: 2px 0"><b>{PASS if self.passed else FAIL} '
+            f"{html.escape(self.exercise)}:</b> {html.escape(self.message)}</div>"
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return {"text/plain": str(self), "text/html": self._repr_html_()}
+
+    def raise_if_failed(self) -> Verdict:
+        """Return the verdict if it passed; raise :class:`CheckError` (an AssertionError) with the ✘ line if not."""
+        __tracebackhide__ = True  # IPython and pytest shorten tracebacks through frames that set this
+        if not self.passed:
+            raise CheckError(str(self)) from None
+        return self
+
+
+_LATEST: list[Verdict] = []
+
+
+def latest() -> Verdict | None:
+    """The last verdict any check gave in this process (for tests that run a notebook's code)."""
+    return _LATEST[-1] if _LATEST else None
+
+
+def _strict_from_env() -> bool:
+    return os.environ.get(STRICT_ENV, "").strip().lower() in {"1", "true", "yes"}
+
+
+def verdict(label: str, ok: bool, message: str, strict: bool | None = None) -> Verdict:
+    """The verdict ``✔/✘ label: message``; with ``strict`` (default: :data:`STRICT_ENV`) a ✘ raises."""
+    __tracebackhide__ = True
+    result = Verdict(bool(ok), label, message)
+    _LATEST[:] = [result]
+    if strict if strict is not None else _strict_from_env():
+        result.raise_if_failed()
+    return result
+
+
+def report(label: str, ok: bool, message: str) -> Verdict:
+    """The :class:`Verdict` of one line (kept for callers of the old name)."""
+    return verdict(label, ok, message)
 
 
 # --------------------------------------------------------------------------- the check decorator
@@ -105,14 +159,16 @@ def check(exercise: str | None = None):
     The decorated function returns the ✔ message; a :class:`CheckFailed` raised anywhere in it
     (by :func:`require`, :func:`fail`, :func:`call`, the ``expect_…`` helpers) becomes the ✘
     line.  With ``exercise=None`` the check takes the label from its own ``exercise`` argument.
-    The check prints one line and returns ``None``.
+    The check returns a :class:`Verdict`; ``strict=True`` (or the environment variable
+    :data:`STRICT_ENV`) makes a ✘ raise an :class:`AssertionError` instead (grading).
     """
 
     def decorate(fn):
         signature = inspect.signature(fn)
 
         @functools.wraps(fn)
-        def run(*args, **kwargs):
+        def run(*args, strict: bool | None = None, **kwargs):
+            __tracebackhide__ = True
             label = exercise
             if label is None:
                 bound = signature.bind(*args, **kwargs)
@@ -122,11 +178,12 @@ def check(exercise: str | None = None):
             try:
                 message = fn(*args, **kwargs)
             except CheckFailed as failure:
-                report(label, False, str(failure))
+                ok, message = False, str(failure)
             else:
-                report(label, True, message)
+                ok = True
             finally:
                 _exercise.reset(token)
+            return verdict(label, ok, message, strict)
 
         run.exercise = exercise
         return run
@@ -409,27 +466,49 @@ def show(value) -> str:
 
 
 class GlobalRandomUse:
-    """``with GlobalRandomUse() as rng:`` ... ``rng.used``: did the code inside draw from NumPy's global
-    random state (``np.random.*``) or reseed it (``np.random.seed``)?
+    """``with GlobalRandomUse() as rng:`` ... ``rng.used``: did the code inside draw from a global random
+    state, NumPy's (``np.random.*``, ``np.random.seed``) or Python's (``random.random``, ``random.seed``)?
 
-    Inside, the global state starts from a fixed point, so no earlier state can hide a change;
-    afterwards the caller's state is restored.
+    Inside, both global states start from a fixed point, so no earlier state can hide a change;
+    afterwards the caller's states are restored.  ``rng.which`` names the one that was used.
     """
 
     _START = 20240607
 
     def __enter__(self):
-        self._saved = np.random.get_state()
+        self._saved = np.random.get_state(), random.getstate()
         np.random.seed(self._START)
-        self._start = np.random.get_state()
-        self.used = False
+        random.seed(self._START)
+        self._start = np.random.get_state(), random.getstate()
+        self.used, self.which = False, ""
         return self
 
     def __exit__(self, *exc):
         now = np.random.get_state()
-        self.used = not (np.array_equal(now[1], self._start[1]) and now[2:] == self._start[2:])
-        np.random.set_state(self._saved)
+        numpy_used = not (np.array_equal(now[1], self._start[0][1]) and now[2:] == self._start[0][2:])
+        python_used = random.getstate() != self._start[1]
+        self.used = numpy_used or python_used
+        self.which = (
+            "NumPy's global random state (np.random.*)"
+            if numpy_used
+            else "Python's global random state (the random module)"
+            if python_used
+            else ""
+        )
+        np.random.set_state(self._saved[0])
+        random.setstate(self._saved[1])
         return False
+
+
+PYTHON_RANDOM_HINT = (
+    "your function uses Python's random module (random.seed, random.choice, ...), whose global state every "
+    "other piece of code shares: draw from rng = np.random.default_rng(seed) instead."
+)
+
+
+def global_random_hint(used: GlobalRandomUse, numpy_hint: str) -> str:
+    """The hint for a global random state that was used: ``numpy_hint`` for NumPy's, one for Python's."""
+    return numpy_hint if used.which.startswith("NumPy") else PYTHON_RANDOM_HINT
 
 
 # --------------------------------------------------------------------------- quizzes
@@ -467,27 +546,48 @@ class Quiz:
         self.name = f"Session {session}"
         self.questions = dict(questions)
 
-    def check(self, question: int, answer) -> None:
+    def check(self, question: int, answer, strict: bool | None = None) -> Verdict:
         if question not in self.questions:
             numbers_ = ", ".join(str(q) for q in sorted(self.questions))
-            report(
-                f"{self.name} quiz",
-                False,
-                f"there is no question {question!r}; the questions are {numbers_}.",
-            )
-            return
+            message = f"there is no question {question!r}; the questions are {numbers_}."
+            return verdict(f"{self.name} quiz", False, message, strict)
         q = self.questions[question]
         label = f"{self.name} quiz Q{question}"
         given = str(answer).strip().lower().strip("()")
         if given not in LETTERS:
-            report(label, False, f"answer with one letter, a to d (got {answer!r}).")
-        elif given == q.answer:
-            report(label, True, f"correct. {q.why}")
-        else:
-            report(label, False, f"not {given}: {q.wrong[given]} Reread “{q.reread}” and try another letter.")
+            return verdict(label, False, f"answer with one letter, a to d (got {answer!r}).", strict)
+        if given == q.answer:
+            return verdict(label, True, f"correct. {q.why}", strict)
+        message = f"not {given}: {q.wrong[given]} Reread “{q.reread}” and try another letter."
+        return verdict(label, False, message, strict)
 
 
 _QUIZZES: dict[int, Quiz] = {}
+
+
+def load_quiz(session: int) -> Quiz:
+    """Session ``session``'s quiz from its data file ``helpers/checks/quizzes/session<N>.toml``.
+
+    One table per question: ``answer`` (the right letter), ``reread`` (the section to go back to) and
+    ``why`` (a sentence for every option: why it is right, for the answer, or why it is wrong).
+    """
+    from importlib.resources import files
+
+    import tomllib
+
+    source = files("helpers.checks") / "quizzes" / f"session{session}.toml"
+    data = tomllib.loads(source.read_text(encoding="utf-8"))
+    questions = {}
+    for number, q in data["questions"].items():
+        why = dict(q["why"])
+        if set(why) != set(LETTERS):
+            raise ValueError(f"{source.name}, question {number}: `why` must explain each of {LETTERS}")
+        answer = q["answer"]
+        wrong = {letter: text for letter, text in why.items() if letter != answer}
+        questions[int(number)] = Question(
+            answer=answer, why=why.get(answer, ""), wrong=wrong, reread=q["reread"]
+        )
+    return Quiz(session, questions)
 
 
 def register_quiz(quiz: Quiz) -> Quiz:
@@ -496,20 +596,23 @@ def register_quiz(quiz: Quiz) -> Quiz:
     return quiz
 
 
-def check_quiz(session: int, question: int, answer) -> None:
+def check_quiz(session: int, question: int, answer, strict: bool | None = None) -> Verdict:
     """Check the answer (a letter a-d) to question ``question`` of session ``session``'s quiz."""
     if session not in _QUIZZES:
-        report("quiz", False, f"there is no quiz for session {session!r}; sessions are {sorted(_QUIZZES)}.")
-        return
-    _QUIZZES[session].check(question, answer)
+        message = f"there is no quiz for session {session!r}; sessions are {sorted(_QUIZZES)}."
+        return verdict("quiz", False, message, strict)
+    return _QUIZZES[session].check(question, answer, strict)
 
 
 __all__ = [
+    "STRICT_ENV",
     "TIME_LIMIT",
+    "CheckError",
     "CheckFailed",
     "GlobalRandomUse",
     "Question",
     "Quiz",
+    "Verdict",
     "call",
     "check",
     "check_quiz",
@@ -518,8 +621,11 @@ __all__ = [
     "expect_number",
     "expect_pair",
     "fail",
+    "global_random_hint",
+    "load_quiz",
     "register_quiz",
     "report",
     "require",
     "show",
+    "verdict",
 ]

@@ -8,13 +8,12 @@ import numpy as np
 import pandas as pd
 
 from helpers.checks._core import (
-    Question,
-    Quiz,
     call,
     check,
     expect_array,
     expect_pair,
     fail,
+    load_quiz,
     register_quiz,
     require,
     show,
@@ -33,7 +32,11 @@ __all__ = [
 
 
 def _toy_metadata() -> pd.DataFrame:
-    """Eight rows of made-up metadata: FCC 3 + 1, BCC 1 + 2, SC 0 + 1 (clean + experimental)."""
+    """Eight rows of made-up metadata: FCC 3 + 1, BCC 1 + 2, SC 0 + 1 (clean + experimental).
+
+    The index is not 0..7 (as after filtering or shuffling a table): a loop that looks rows up by label
+    (``df.loc[i]`` for i in range(len(df))) fails on it, as it would on the course's data."""
+    index = pd.Index([41, 7, 12, 3, 28, 19, 35, 0], name="particle")
     return pd.DataFrame(
         {
             "structure_type": ["FCC", "FCC", "BCC", "SC", "FCC", "BCC", "FCC", "BCC"],
@@ -50,7 +53,8 @@ def _toy_metadata() -> pd.DataFrame:
             ],
             "diameter": [8.0, 12.5, 9.1, 20.3, 15.0, 11.2, 30.4, 6.6],
             "d_nn": [2.772, 2.885, 2.485, 2.553, 2.772, 2.737, 2.892, 2.485],
-        }
+        },
+        index=index,
     )
 
 
@@ -133,6 +137,11 @@ def _masks(got, n: int) -> tuple[np.ndarray, np.ndarray]:
         require(
             not isinstance(m, pd.DataFrame),
             f"{name} is a DataFrame (rows of df); return boolean masks, one True/False per row.",
+        )
+        require(
+            not isinstance(m, (list, tuple)),
+            f"{name} is a Python {type(m).__name__}; return a numpy boolean array, one True/False per row "
+            "(e.g. a comparison of a column, then .to_numpy()).",
         )
         arr = np.asarray(m)
         if arr.shape != (n,) and arr.ndim == 1 and arr.dtype.kind in "iu":
@@ -259,6 +268,11 @@ def check_choose_k_on_validation(choose_k_on_validation):
         expected = _val_scores(*case, ks)
         require(np.allclose(scores, expected, atol=1e-9), _scores_hint(scores, case, ks))
         winners = [ks[i] for i in np.flatnonzero(expected == expected.max())]
+        if np.ndim(best_k) != 0 or isinstance(best_k, (str, bytes)):
+            fail(
+                f"best_k should be one k (a number), got {show(best_k)}: when several k tie for the highest "
+                "validation score, take the first of them in ks."
+            )
         if best_k in winners and best_k != winners[0]:
             fail(
                 f"with ks={ks}, k = {' and '.join(map(str, winners))} tie for the highest validation score; "
@@ -333,10 +347,11 @@ class _RecordingCV:
 
 
 def _scaling_case():
-    """40 rows, two classes: one informative column of size ~1 between a column of size ~1000 (offset 5000)
-    and one of size ~0.01, so that scaled and unscaled rows, and each fold's scaler, differ clearly."""
+    """40 rows, two classes of unequal sizes (26 and 14, so that accuracy and balanced accuracy differ): one
+    informative column of size ~1 between a column of size ~1000 (offset 5000) and one of size ~0.01, so that
+    scaled and unscaled rows, and each fold's scaler, differ clearly."""
     rng = np.random.default_rng(3)
-    y = np.repeat(["A", "B"], 20)
+    y = np.repeat(["A", "B"], [26, 14])
     signal = np.where(y == "A", -1.0, 1.0) + rng.normal(scale=0.5, size=40)
     X = np.column_stack([signal, 5000 + rng.normal(scale=1000.0, size=40), rng.normal(scale=0.01, size=40)])
     order = rng.permutation(40)
@@ -353,10 +368,15 @@ def _same_rows(a, b) -> bool:
     return a.shape == b.shape and np.allclose(a, b, rtol=1e-9, atol=1e-9)
 
 
-def _fit_hint(fitted, X, train, test) -> str:
+def _fit_hint(fitted, X, train, test, folds=()) -> str:
     """Why the rows given to fit are not the training rows scaled by their own scaler ('' if they are)."""
     if _same_rows(fitted, _scaled(X[train], X[train])):
         return ""
+    if any(_same_rows(fitted, _scaled(X[other], X[train])) for other, _ in folds):
+        return (
+            "your model was fitted on rows scaled by the scaler of another fold (fitted once, e.g. in the first "
+            "fold, and reused): fit a new StandardScaler on the training rows of every fold."
+        )
     if _same_rows(fitted, X[train]):
         return "your model was fitted on unscaled rows: scale the training rows with a StandardScaler first."
     if len(fitted) and np.allclose(fitted.min(axis=0), 0) and np.allclose(fitted.max(axis=0), 1):
@@ -482,7 +502,7 @@ def check_cross_validate_scaled(cross_validate_scaled):
         "copy on the training rows of every fold.",
     )
     for i, ((train, test), (rows, asked)) in enumerate(zip(folds, fitted)):
-        hint = _fit_hint(rows, X, train, test)
+        hint = _fit_hint(rows, X, train, test, folds)
         require(not hint, f"fold {i + 1}: {hint}")
         require(asked, f"fold {i + 1}: the fitted model was never scored; score it on the held-out rows.")
         hints = [_predict_hint(a, X, train, test) for a in asked]
@@ -490,7 +510,15 @@ def check_cross_validate_scaled(cross_validate_scaled):
     scores = _fold_scores(got, n_folds)
     spy = _spy_class()(log=f"{log}-reference")
     expected = cross_val_score(make_pipeline(StandardScaler(), spy), X, y, cv=cv._cv)
+    balanced = cross_val_score(
+        make_pipeline(StandardScaler(), spy), X, y, cv=cv._cv, scoring="balanced_accuracy"
+    )
     _SPY_LOGS.pop(f"{log}-reference", None)
+    require(
+        np.allclose(scores, expected, atol=1e-12) or not np.allclose(scores, balanced, atol=1e-12),
+        "these are balanced accuracies (the mean recall of the classes); the exercise asks for the accuracy, "
+        "the fraction of held-out rows predicted right: model.score(held-out rows, their labels).",
+    )
     require(
         np.allclose(scores, expected, atol=1e-12),
         f"the right rows went in, but the returned numbers {_listed(scores)} are not the accuracies of the "
@@ -514,81 +542,4 @@ def check_cross_validate_scaled(cross_validate_scaled):
 
 # --------------------------------------------------------------------------- quiz
 
-register_quiz(
-    Quiz(
-        1,
-        {
-            1: Question(
-                answer="c",
-                why=(
-                    "E is the experience the program learns from: here, simulated PDFs whose structure type is "
-                    "known. T is the prediction, P the accuracy on unseen particles."
-                ),
-                wrong={
-                    "a": "an accuracy on unseen particles is how we measure success: that is P, the performance.",
-                    "b": "predicting the structure type is what the program does: that is T, the task.",
-                    "d": "Qmax is a setting of the instrument; the program does not learn from it.",
-                },
-                reread="Theory · What does it mean to learn from data?",
-            ),
-            2: Question(
-                answer="a",
-                why=(
-                    "The test set chose k, so it is no longer unseen: the best of many test scores is biased "
-                    "upwards. Choose on validation (or cross-validation) and open the vault once."
-                ),
-                wrong={
-                    "b": "the model never trained on the test set, but the test set chose k: the best of 50 "
-                    "noisy scores is picked because it is high, so it flatters the model.",
-                    "c": "picking the maximum of many noisy scores errs upwards, not downwards.",
-                    "d": "more rows make each score less noisy, but the best of 50 is still chosen for being "
-                    "high: the test set took part in a choice.",
-                },
-                reread="Practical · 4 · Horseman 2: data snooping",
-            ),
-            3: Question(
-                answer="d",
-                why=(
-                    "Perfect on the training data but much worse on validation, while a simpler model does "
-                    "better on validation: the first model has memorised its training PDFs (overfitting)."
-                ),
-                wrong={
-                    "a": "an underfitting model scores low on its training data too; this one scores 1.00 there.",
-                    "b": "snooping makes a validation or test score look too good; here the validation score "
-                    "is the low one.",
-                    "c": "the validation data are a random part of the same data, and the simpler model does "
-                    "fine on them: the gap comes from the flexible model.",
-                },
-                reread="Practical · 5 · Horsemen 3 and 4: underfitting and overfitting",
-            ),
-            4: Question(
-                answer="b",
-                why=(
-                    "Fitted on all data, the scaler's mean and standard deviation have seen the held-out fold: "
-                    "information from the data used for scoring leaks into training."
-                ),
-                wrong={
-                    "a": "speed is not the reason; a scaler fitted before cross-validation runs just as fast "
-                    "and still leaks.",
-                    "c": "cross_val_score takes numpy arrays directly, as section 6 does.",
-                    "d": "a scaler in a pipeline transforms only X; the labels are never rescaled.",
-                },
-                reread="Practical · 7 · Feature scaling done right",
-            ),
-            5: Question(
-                answer="b",
-                why=(
-                    "The Fourier transform stops at Qmax; cutting F(Q) off abruptly puts ripples of wavelength "
-                    "about 2π/Qmax on every peak. A larger Qmax gives weaker, faster ripples and sharper peaks."
-                ),
-                wrong={
-                    "a": "thermal motion (Biso) broadens the peaks; it smooths, it adds no oscillations.",
-                    "c": "the finite size makes G(r) fade and vanish near the diameter, not oscillate at "
-                    "2π/Qmax.",
-                    "d": "Qdamp makes G(r) fade at high r, it does not add ripples.",
-                },
-                reread="Theory · What a pair distribution function shows",
-            ),
-        },
-    )
-)
+register_quiz(load_quiz(1))  # the questions' answers and whys: quizzes/session1.toml

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import inspect
 import numbers
-import re
 
 import numpy as np
 
 from helpers.checks._core import (
     GlobalRandomUse,
-    Question,
-    Quiz,
     call,
     check,
     expect_int,
     expect_number,
     expect_pair,
     fail,
+    global_random_hint,
+    load_quiz,
     register_quiz,
     require,
 )
+from helpers.checks._spec import Case, Forbidden, Mistake, Spec, allclose, register
 
 __all__ = [
     "check_agreement",
@@ -153,8 +153,11 @@ def check_perceptron(perceptron):
     )
     require(
         not global_rng.used,
-        "your function changes NumPy's global random state (np.random.seed or np.random.*): create "
-        "rng = np.random.default_rng(seed) inside the function and draw every random number from it.",
+        global_random_hint(
+            global_rng,
+            "your function changes NumPy's global random state (np.random.seed or np.random.*): create "
+            "rng = np.random.default_rng(seed) inside the function and draw every random number from it.",
+        ),
     )
     Xn, yn = _xor_set()
     _, n_xor = _run_perceptron(perceptron, Xn, yn, max_updates=50, seed=0)
@@ -438,46 +441,109 @@ def check_one_vs_rest_predict(one_vs_rest_predict):
 # --------------------------------------------------------------------------- Exercise 2.3
 
 
-def _uses_inverse(fn) -> bool:
-    try:
-        source = inspect.getsource(fn)
-    except (OSError, TypeError):
-        return False
-    code = "\n".join(line.split("#", 1)[0] for line in source.splitlines())
-    return re.search(r"\bp?inv\s*\(", code) is not None
+def _design(X):
+    return np.column_stack([np.ones(len(X)), X])
 
 
-@check("Exercise 2.3")
-def check_fit_normal_equation(fit_normal_equation):
-    """Exercise 2.3: ``fit_normal_equation(X, y) -> w`` of shape (d + 1,), w[0] the intercept."""
+def _normal_equation(X, y):
+    Xb = _design(X)
+    return np.linalg.solve(Xb.T @ Xb, Xb.T @ y)
+
+
+def _regression_case():
     rng = np.random.default_rng(5)
     X = rng.normal(size=(30, 3))
     y = 1.5 + X @ np.array([2.0, -1.0, 0.5]) + 0.1 * rng.normal(size=30)
-    w = call(
-        fit_normal_equation,
-        X,
-        y,
+    return [Case(X, y)]
+
+
+def _weights_contract(w, case: Case):
+    return _as_weights(w, case.args[0].shape[1])
+
+
+def _no_intercept(X, y):
+    return np.concatenate([[0.0], np.linalg.solve(X.T @ X, X.T @ y)])
+
+
+def _ones_last(X, y):
+    Xb = np.column_stack([X, np.ones(len(X))])
+    return np.linalg.solve(Xb.T @ Xb, Xb.T @ y)
+
+
+def _with_inv(X, y):
+    Xb = _design(X)
+    return np.linalg.inv(Xb.T @ Xb) @ Xb.T @ y
+
+
+def _with_pinv(X, y):
+    return np.linalg.pinv(_design(X)) @ y
+
+
+def _with_sklearn(X, y):
+    from sklearn.linear_model import LinearRegression
+
+    model = LinearRegression().fit(X, y)
+    return np.concatenate([[model.intercept_], model.coef_])
+
+
+def _centring_in_place(X, y):
+    X -= X.mean(axis=0)  # changes the caller's X
+    return _normal_equation(X, y)
+
+
+_LEAST_SQUARES = "w does not minimise the squared error on a small test problem; "
+
+check_fit_normal_equation = register(
+    "check_fit_normal_equation",
+    Spec(
+        exercise="Exercise 2.3",
+        reference=_normal_equation,
+        cases=_regression_case,
         returns="w of shape (4,)",
+        contract=_weights_contract,
+        same=lambda a, b: allclose(a, b, rtol=1e-6, atol=1e-8),
         changed_hint="your function changed the X it was given; build the design matrix as a new array.",
-    )
-    w = _as_weights(w, X.shape[1])
-    Xb = np.column_stack([np.ones(len(X)), X])
-    w_ref = np.linalg.lstsq(Xb, y, rcond=None)[0]
-    if not np.allclose(w, w_ref, rtol=1e-6, atol=1e-8):
-        w_no_intercept = np.linalg.lstsq(X, y, rcond=None)[0]
-        if np.allclose(w[1:], w_no_intercept, rtol=1e-6, atol=1e-8):
-            hint = "your slopes are those of a fit without intercept: is the column of ones in X?"
-        elif np.allclose(np.roll(w, 1), w_ref, rtol=1e-6, atol=1e-8):
-            hint = "your intercept is the last entry of w; put the column of ones first, so that w[0] is it."
-        else:
-            hint = "solve (XᵀX) w = Xᵀy with X including the column of ones."
-        fail(f"w does not minimise the squared error on a small test problem; {hint}")
-    require(
-        not _uses_inverse(fit_normal_equation),
-        "the numbers are right, but you form the inverse (inv or pinv). Solve the linear system instead: "
-        "np.linalg.solve(A, b) is faster and more accurate than inv(A) @ b.",
-    )
-    return "w matches the least-squares solution (to 1e-6) and you solved the system without inv."
+        otherwise=_LEAST_SQUARES + "solve (XᵀX) w = Xᵀy with X including the column of ones.",
+        probes=[
+            Forbidden(
+                r"\b(LinearRegression|Ridge|polyfit)\b",
+                "the numbers are right, but a ready-made model fitted them (scikit-learn's LinearRegression): this "
+                "exercise is the normal equation itself — build the design matrix with its column of ones and "
+                "solve (XᵀX) w = Xᵀy with np.linalg.solve.",
+            ),
+            Forbidden(
+                r"\bp?inv\s*\(",
+                "the numbers are right, but you form the inverse (inv or pinv). Solve the linear system instead: "
+                "np.linalg.solve(A, b) is faster and more accurate than inv(A) @ b.",
+            ),
+        ],
+        success="w matches the least-squares solution (to 1e-6) and you solved the system without inv.",
+        mistakes=[
+            Mistake(
+                _LEAST_SQUARES
+                + "your slopes are those of a fit without intercept: is the column of ones in X?",
+                _no_intercept,
+                "no column of ones",
+                same=lambda a, b: allclose(a[1:], b[1:], rtol=1e-6, atol=1e-8),
+            ),
+            Mistake(
+                _LEAST_SQUARES
+                + "your intercept is the last entry of w; put the column of ones first, so that w[0] is it.",
+                _ones_last,
+                "ones last",
+            ),
+            Mistake(
+                "bias column", lambda X, y: np.linalg.solve(X.T @ X, X.T @ y), "d weights", test_only=True
+            ),
+            Mistake(_LEAST_SQUARES, lambda X, y: np.zeros(X.shape[1] + 1), "zeros", test_only=True),
+            Mistake("LinearRegression", _with_sklearn, "scikit-learn", test_only=True),
+            Mistake("inv", _with_inv, "inverse", test_only=True),
+            Mistake("inv or pinv", _with_pinv, "pseudo-inverse", test_only=True),
+            Mistake("changed the X", _centring_in_place, "X centred in place", test_only=True),
+        ],
+        alternatives=[lambda X, y: np.linalg.lstsq(_design(X), y, rcond=None)[0]],
+    ),
+)
 
 
 # --------------------------------------------------------------------------- Exercise 2.4
@@ -589,77 +655,4 @@ def check_pick_learning_rate(pick_learning_rate):
 
 # --------------------------------------------------------------------------- quiz
 
-register_quiz(
-    Quiz(
-        2,
-        {
-            1: Question(
-                answer="b",
-                why=(
-                    "The PLA only changes w for a misclassified point, and w ← w + y·x raises y·(w·x) by "
-                    "|x|², moving the line towards classifying that point correctly."
-                ),
-                wrong={
-                    "a": "a correctly classified point leaves w unchanged; only a mistake triggers an update.",
-                    "c": "the PLA has no margin to widen: a correctly classified point never changes w.",
-                    "d": "the PLA picks a random misclassified point, not the closest one.",
-                },
-                reread="Theory · The perceptron and its learning algorithm",
-            ),
-            2: Question(
-                answer="c",
-                why=(
-                    "If no hyperplane separates the classes, some point is always misclassified, so the plain "
-                    "PLA never stops by itself; an update limit stops it, and the pocket keeps the best w seen."
-                ),
-                wrong={
-                    "a": "the PLA minimises no squared error; that is linear regression's least-squares line.",
-                    "b": "the PLA has no passes: it updates while any point is misclassified, and here one "
-                    "always is.",
-                    "d": "the PLA cannot detect overlap; it simply keeps updating.",
-                },
-                reread="Practical · 4 · When no line separates the classes: the pocket",
-            ),
-            3: Question(
-                answer="b",
-                why=(
-                    "solve() factorises XᵀX and solves the system directly: fewer operations and smaller "
-                    "rounding errors than forming the inverse and multiplying by it."
-                ),
-                wrong={
-                    "a": "inv works for any invertible matrix, symmetric ones included.",
-                    "c": "solve adds nothing to the matrix; a ridge term is added by hand (or by Ridge).",
-                    "d": "both give the same w with the intercept first; they differ in cost and rounding.",
-                },
-                reread="Theory · From the perceptron to linear regression",
-            ),
-            4: Question(
-                answer="d",
-                why=(
-                    "Along the steep direction each step multiplies the distance to the minimum by |1 − γλ|; "
-                    "for γ > 2/λ that factor is above 1, so every step overshoots further."
-                ),
-                wrong={
-                    "a": "the gradient A(w − w*) is exact for any γ; γ only sets how far each step goes.",
-                    "b": "more steps make it worse: every step multiplies the distance by 4.",
-                    "c": "the bowl is a quadratic with a single minimum w*.",
-                },
-                reread="Practical · 8 · Home exercise: how big a step?",
-            ),
-            5: Question(
-                answer="a",
-                why=(
-                    "A test score is an unbiased estimate of performance on new data only if the test set never "
-                    "influenced a choice; every look that changes the model spends that independence."
-                ),
-                wrong={
-                    "b": "the Vault only counts how often it is opened; the rows stay.",
-                    "c": "scikit-learn can score any data set as often as you like; the limit is ours.",
-                    "d": "size is not the issue: a test set of any size stops being unbiased once it "
-                    "influences a choice.",
-                },
-                reread="Practical · 7 · One look into the Vault",
-            ),
-        },
-    )
-)
+register_quiz(load_quiz(2))  # the questions' answers and whys: quizzes/session2.toml

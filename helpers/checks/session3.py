@@ -22,17 +22,17 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from helpers.checks._core import (
-    Question,
-    Quiz,
     call,
     check,
     expect_array,
     expect_int,
     expect_pair,
     fail,
+    load_quiz,
     register_quiz,
     require,
 )
+from helpers.checks._spec import Case, Mistake, Spec, allclose, register
 
 __all__ = ["check_choose_k_by_silhouette", "check_conv1d", "check_forward", "check_loss_and_grads"]
 
@@ -87,73 +87,174 @@ def _reference_loss(params: dict, X: np.ndarray, Y: np.ndarray) -> float:
 # --------------------------------------------------------------------------- Exercise 3.1
 
 
-def _hidden_hint(H, params, X) -> str:
-    A = X @ params["W1"] + params["b1"]
-    for candidate, hint in (
-        (np.tanh(X @ params["W1"]), "you left out the bias b1: H = tanh(X W1 + b1)."),
-        (A, "H is X W1 + b1 before the activation: apply np.tanh to it."),
-        (1.0 / (1.0 + np.exp(-A)), "that is the sigmoid of X W1 + b1; the hidden layer uses tanh."),
-        (np.maximum(A, 0.0), "that is ReLU; this network's hidden layer uses tanh(X W1 + b1)."),
-    ):
-        if np.allclose(H, candidate, atol=1e-8):
-            return hint
-    return "the hidden activations H are wrong: the hidden layer is tanh(X W1 + b1)."
+def _layers(params, X, *, hidden=np.tanh, b1=True, b2=True, softmax=None):
+    """The forward pass with one part changed (for the known mistakes)."""
+    H = hidden(X @ params["W1"] + (params["b1"] if b1 else 0.0))
+    Z = H @ params["W2"] + (params["b2"] if b2 else 0.0)
+    return H, (softmax or _softmax)(Z)
 
 
-def _probabilities_hint(P, H, params) -> str:
-    Z = H @ params["W2"] + params["b2"]
-    if np.allclose(P, Z / Z.sum(axis=1, keepdims=True), atol=1e-8):
-        return "P sums to 1 but is not a softmax: exponentiate the logits first, P = exp(Z) / sum of exp(Z)."
-    if np.allclose(P, _softmax(H @ params["W2"]), atol=1e-8):
-        return "P sums to 1 but has the wrong values: you left out the bias b2 (logits H W2 + b2)."
-    shifted = np.exp(Z - Z.max(axis=0, keepdims=True))
-    if np.allclose(P, shifted / shifted.sum(axis=1, keepdims=True), atol=1e-8):
-        return (
-            "P sums to 1 but you subtracted each column's maximum; subtract each row's largest logit "
-            "(Z.max(axis=1, keepdims=True))."
-        )
-    return "P sums to 1 but has the wrong values: the logits are H W2 + b2, then softmax."
-
-
-@check("Exercise 3.1")
-def check_forward(forward: Callable):
-    """Exercise 3.1: ``forward(params, X)`` must return ``(H, P)``.
-
-    ``H`` (n, n_hidden): the tanh hidden activations; ``P`` (n, K): the softmax
-    class probabilities (every row sums to 1, also for very large inputs).
-    """
-    params, X, _ = _tiny_network()
-    H_ref, P_ref = _reference_forward(params, X)
-    returns = f"(H of shape {H_ref.shape}, P of shape {P_ref.shape})"
-    out = call(forward, _copy(params), X.copy(), returns=returns)
+def _forward_contract(out, case: Case):
+    params, X = case.args
+    n, hidden, k = len(X), params["W1"].shape[1], params["W2"].shape[1]
     out = expect_pair(out, "forward should return a pair (H, P), got {got}.")
     H, P = (
         expect_array(a, name, hint="H and P should be numpy arrays of numbers (is one of them still `...`?).")
         for a, name in zip(out, "HP")
     )
     require(
-        not (H.shape == P_ref.shape and P.shape == H_ref.shape),
+        not (H.shape == (n, k) and P.shape == (n, hidden)),
         "you returned (P, H): return the hidden activations first, (H, P).",
     )
-    require(H.shape == H_ref.shape, f"H should have shape (n, n_hidden) = {H_ref.shape}, got {H.shape}.")
-    require(P.shape == P_ref.shape, f"P should have shape (n, K) = {P_ref.shape}, got {P.shape}.")
-    require(np.allclose(H, H_ref, atol=1e-8), _hidden_hint(H, params, X))
-    require(
-        np.allclose(P.sum(axis=1), 1.0, atol=1e-8),
-        "the rows of P do not sum to 1: apply the softmax along each row (axis=1).",
-    )
-    require(np.allclose(P, P_ref, atol=1e-8), _probabilities_hint(P, H, params))
+    require(H.shape == (n, hidden), f"H should have shape (n, n_hidden) = {(n, hidden)}, got {H.shape}.")
+    require(P.shape == (n, k), f"P should have shape (n, K) = {(n, k)}, got {P.shape}.")
+    return H, P
+
+
+def _same_h(got, wrong) -> bool:
+    return allclose(got[0], wrong[0], rtol=0, atol=1e-8)
+
+
+def _same_p(got, wrong) -> bool:
+    return allclose(got[1], wrong[1], rtol=0, atol=1e-8)
+
+
+def _forward_otherwise(case: Case, got) -> str:
+    params, X = case.args
+    H, P = got
+    if not np.allclose(H, _reference_forward(params, X)[0], atol=1e-8):
+        return "the hidden activations H are wrong: the hidden layer is tanh(X W1 + b1)."
+    if not np.allclose(P.sum(axis=1), 1.0, atol=1e-8):
+        return "the rows of P do not sum to 1: apply the softmax along each row (axis=1)."
+    return "P sums to 1 but has the wrong values: the logits are H W2 + b2, then softmax."
+
+
+def _forward_cases():
+    params, X, _ = _tiny_network()
     big = _copy(params)
     big["W2"] = big["W2"] * 1000.0  # logits of order 1000: exp overflows unless the row maximum is subtracted
-    with np.errstate(over="ignore", invalid="ignore"):  # an unstable softmax overflows here: we say so below
-        out = call(forward, big, X.copy(), returns=returns)
-    P_big = np.asarray(out[1], dtype=float)  # same function as above, so out is a pair of arrays
-    require(
-        np.all(np.isfinite(P_big)) and np.allclose(P_big, _reference_forward(big, X)[1], atol=1e-8),
-        "correct for small logits, but with logits of order 1000 P contains nan or inf: "
-        "subtract each row's largest logit before np.exp (it does not change the softmax).",
-    )
-    return "H and P are right, and the softmax is numerically stable."
+    return [Case(params, X), Case(big, X.copy(), about="logits of order 1000")]
+
+
+def _no_shift(Z):
+    with np.errstate(over="ignore", invalid="ignore"):
+        E = np.exp(Z)
+        return E / E.sum(axis=1, keepdims=True)
+
+
+def _column_max(Z):
+    E = np.exp(Z - Z.max(axis=0, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def _column_softmax(Z):
+    E = np.exp(Z - Z.max(axis=0, keepdims=True))
+    return E / E.sum(axis=0, keepdims=True)
+
+
+def _no_keepdims(params, X):
+    H = np.tanh(X @ params["W1"] + params["b1"])
+    Z = H @ params["W2"] + params["b2"]
+    E = np.exp(Z - Z.max(axis=1))  # (6, 3) - (6,): broadcasting fails
+    return H, E / E.sum(axis=1, keepdims=True)
+
+
+def _standardises_X_in_place(params, X):
+    X -= X.mean(axis=0)  # changes the caller's X
+    return _reference_forward(params, X)
+
+
+def _half_done(params, X):
+    H = np.tanh(X @ params["W1"] + params["b1"])
+    return H, ...  # the stub line left in place
+
+
+check_forward = register(
+    "check_forward",
+    Spec(
+        exercise="Exercise 3.1",
+        reference=_reference_forward,
+        cases=_forward_cases,
+        returns="(H of shape (6, 5), P of shape (6, 3))",
+        contract=_forward_contract,
+        same=lambda a, b: _same_h(a, b) and _same_p(a, b),
+        otherwise=_forward_otherwise,
+        success="H and P are right, and the softmax is numerically stable.",
+        mistakes=[
+            Mistake(
+                "you left out the bias b1: H = tanh(X W1 + b1).",
+                lambda p, X: _layers(p, X, b1=False),
+                "no b1",
+                same=_same_h,
+            ),
+            Mistake(
+                "H is X W1 + b1 before the activation: apply np.tanh to it.",
+                lambda p, X: _layers(p, X, hidden=lambda A: A),
+                "no activation",
+                same=_same_h,
+            ),
+            Mistake(
+                "that is the sigmoid of X W1 + b1; the hidden layer uses tanh.",
+                lambda p, X: _layers(p, X, hidden=lambda A: 1.0 / (1.0 + np.exp(-A))),
+                "sigmoid",
+                same=_same_h,
+            ),
+            Mistake(
+                "that is ReLU; this network's hidden layer uses tanh(X W1 + b1).",
+                lambda p, X: _layers(p, X, hidden=lambda A: np.maximum(A, 0.0)),
+                "relu",
+                same=_same_h,
+            ),
+            Mistake(
+                "correct for small logits, but with logits of order 1000 P contains nan or inf: subtract each "
+                "row's largest logit before np.exp (it does not change the softmax).",
+                lambda p, X: _layers(p, X, softmax=_no_shift),
+                "unstable softmax",
+                same=_same_p,
+            ),
+            Mistake(
+                "P sums to 1 but is not a softmax: exponentiate the logits first, P = exp(Z) / sum of exp(Z).",
+                lambda p, X: _layers(p, X, softmax=lambda Z: Z / Z.sum(axis=1, keepdims=True)),
+                "no exponential",
+                same=_same_p,
+            ),
+            Mistake(
+                "P sums to 1 but has the wrong values: you left out the bias b2 (logits H W2 + b2).",
+                lambda p, X: _layers(p, X, b2=False),
+                "no b2",
+                same=_same_p,
+            ),
+            Mistake(
+                "P sums to 1 but you subtracted each column's maximum; subtract each row's largest logit "
+                "(Z.max(axis=1, keepdims=True)).",
+                lambda p, X: _layers(p, X, softmax=_column_max),
+                "column max",
+                same=_same_p,
+            ),
+            Mistake(
+                "do not sum to 1",
+                lambda p, X: _layers(p, X, softmax=_column_softmax),
+                "softmax over axis 0",
+                test_only=True,
+            ),
+            Mistake(
+                "do not sum to 1",
+                lambda p, X: (_reference_forward(p, X)[0], 2 * _reference_forward(p, X)[1]),
+                "P doubled",
+                test_only=True,
+            ),
+            Mistake("pair (H, P)", lambda p, X: _reference_forward(p, X)[1], "P only", test_only=True),
+            Mistake("still `...`", _half_done, "P still ...", test_only=True),
+            Mistake(
+                "you returned (P, H)", lambda p, X: _reference_forward(p, X)[::-1], "swapped", test_only=True
+            ),
+            Mistake("operands could not be broadcast together", _no_keepdims, "no keepdims", test_only=True),
+            Mistake(
+                "changed its argument `X`", _standardises_X_in_place, "X changed in place", test_only=True
+            ),
+        ],
+    ),
+)
 
 
 # --------------------------------------------------------------------------- Exercise 3.2
@@ -505,88 +606,4 @@ def check_choose_k_by_silhouette(choose_k_by_silhouette: Callable):
 
 # --------------------------------------------------------------------------- quiz
 
-register_quiz(
-    Quiz(
-        3,
-        {
-            1: Question(
-                answer="c",
-                why=(
-                    "A perceptron's boundary is one hyperplane, a straight line in 2-D; XOR puts the two classes "
-                    "on opposite diagonals, so every line misclassifies some corner. A hidden layer bends the "
-                    "boundary."
-                ),
-                wrong={
-                    "a": "more points do not help: 200 noisy XOR points are no more separable by a line than 4.",
-                    "b": "the learning rate changes how fast the line moves, not what a line can separate.",
-                    "d": "saturation slows learning, but even a perfectly trained sigmoid unit draws one line.",
-                },
-                reread="Theory · One perceptron, one hyperplane",
-            ),
-            2: Question(
-                answer="b",
-                why=(
-                    "(291 + 1) x 64 + (64 + 1) x 7 = 18 688 + 455 = 19 143: a weight for every input-hidden "
-                    "pair plus a bias per hidden unit, and the same for the hidden-output layer."
-                ),
-                wrong={
-                    "a": "weights connect neighbouring layers only: add the two layers' counts, don't multiply "
-                    "all three sizes.",
-                    "c": "291 x 64 = 18 624 counts only the weights from the inputs to the hidden layer: "
-                    "add a bias per hidden unit and the hidden-to-output layer.",
-                    "d": "291 + 64 + 7 counts the units, not the weights between them.",
-                },
-                reread="Theory · A multilayer perceptron",
-            ),
-            3: Question(
-                answer="b",
-                why=(
-                    "Backpropagation (reverse accumulation) gives the derivatives of one output, the loss, with "
-                    "respect to all inputs of the chain in one backward pass after the forward pass: all 19 143 "
-                    "derivatives at about the cost of one forward pass."
-                ),
-                wrong={
-                    "a": "one forward pass on dual numbers gives the derivative along one direction (one weight); "
-                    "the whole gradient needs one pass per weight, 19 143 of them.",
-                    "c": "finite differences need two forward passes per weight (38 286) and are only "
-                    "approximate: a test, not a way to train.",
-                    "d": "forward accumulation needs one pass per input (here per weight), reverse accumulation one "
-                    "per output (here the loss): very different numbers.",
-                },
-                reread="Theory · Forward or reverse accumulation",
-            ),
-            4: Question(
-                answer="a",
-                why=(
-                    "Every position uses the same filter, so a shifted input gives the same responses, shifted "
-                    "(translation equivariance); their mean over all positions does not depend on where they are "
-                    "(invariance). On ln r another metal is such a shift."
-                ),
-                wrong={
-                    "b": "the network never computes d1: the invariance comes from weight sharing and pooling, "
-                    "not from dividing r by anything.",
-                    "c": "global pooling throws the positions away; that is why a shift does not matter.",
-                    "d": "few parameters are a consequence of weight sharing, not the reason: a small dense "
-                    "layer gives every position its own weight and changes its output when the input shifts.",
-                },
-                reread="Theory · Convolutional networks",
-            ),
-            5: Question(
-                answer="b",
-                why=(
-                    "The ARI compares two partitions regardless of cluster numbering (0 for chance). Low ARI "
-                    "against the types and higher against the metal show the clusters follow the lattice "
-                    "constant, the largest variation among raw PDFs."
-                ),
-                wrong={
-                    "a": "k-means converged; it found the groups that dominate the distances, which are not "
-                    "the types.",
-                    "c": "with 70 clusters each type would be split into many pieces; the ARI penalises that "
-                    "too.",
-                    "d": "an ARI near 0 means agreement no better than chance; 1 is perfect.",
-                },
-                reread="Practical · 10 · Do the clusters find the structure types?",
-            ),
-        },
-    )
-)
+register_quiz(load_quiz(3))  # the questions' answers and whys: quizzes/session3.toml

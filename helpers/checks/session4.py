@@ -7,17 +7,18 @@ import numpy as np
 
 from helpers.checks._core import (
     GlobalRandomUse,
-    Question,
-    Quiz,
     call,
     check,
     expect_array,
     expect_number,
     expect_pair,
     fail,
+    global_random_hint,
+    load_quiz,
     register_quiz,
     require,
 )
+from helpers.checks._spec import Case, Mistake, Seeded, Spec, allclose, register
 
 __all__ = [
     "check_active_learning_curve",
@@ -133,48 +134,6 @@ def _sampling_hint(chosen: set, proba: np.ndarray, n: int) -> str:
     )
 
 
-@check("Exercise 4.1")
-def check_uncertainty_sampling(uncertainty_sampling):
-    """Exercise 4.1: ``uncertainty_sampling(model, X_pool, n)`` -> indices of the n least-confident rows."""
-    model = _FixedProbaModel(_AL_PROBA)
-    X_pool = np.arange(16.0).reshape(8, 2)
-    returns = "{n} row indices, shape ({n},)"
-    idx = _indices(call(uncertainty_sampling, model, X_pool, 3, returns=returns.format(n=3)), X_pool, 3, 3)
-    chosen = set(idx.tolist())
-    if chosen != {4, 1, 6}:
-        more = np.asarray(call(uncertainty_sampling, model, X_pool, 5, returns=returns.format(n=5)))
-        require(
-            more.shape != (3,),
-            "with n=5 you return 3 indices, one per class: take the largest probability of each row "
-            "(axis=1), not of each class.",
-        )
-        fail(_sampling_hint(chosen, _AL_PROBA, 3))
-    one = np.asarray(call(uncertainty_sampling, model, X_pool, 1, returns=returns.format(n=1))).ravel()
-    require(
-        one.shape == (1,) and int(one[0]) == 4, "with n=1 it should return the single least-confident point."
-    )
-    tied = _FixedProbaModel(_TIED_PROBA)
-    X_tied = np.arange(40.0).reshape(20, 2)
-    idx = _indices(call(uncertainty_sampling, tied, X_tied, 7, returns=returns.format(n=7)), X_tied, 7, 3)
-    expected = _least_confident(tied, X_tied, 7)
-    if set(idx.tolist()) != set(expected.tolist()):
-        require(
-            sorted(_TIED_CONFIDENCE[idx]) != sorted(_TIED_CONFIDENCE[expected]),
-            "several rows have the same confidence where the n lowest end, and you broke the tie "
-            'differently: sort with np.argsort(..., kind="stable"), so the lower index comes first, '
-            "the same on every computer.",
-        )
-        fail(_sampling_hint(set(idx.tolist()), _TIED_PROBA, 7))
-    real, X_real = _real_model()
-    idx = _indices(call(uncertainty_sampling, real, X_real, 5, returns=returns.format(n=5)), X_real, 5, 2)
-    require(
-        set(idx.tolist()) == set(_least_confident(real, X_real, 5).tolist()),
-        "right with the check's fixed probabilities, but not with a fitted LogisticRegression: use "
-        "model.predict_proba(X_pool) and no other attribute of the model.",
-    )
-    return "you pick the points whose most likely class has the lowest probability."
-
-
 def _real_model():
     """A fitted scikit-learn classifier and a pool of 30 points around its decision boundary."""
     from sklearn.linear_model import LogisticRegression
@@ -183,6 +142,135 @@ def _real_model():
     X = rng.normal(size=(40, 2))
     model = LogisticRegression().fit(X, (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int))
     return model, rng.normal(size=(30, 2))
+
+
+def _uncertainty_cases():
+    real, X_real = _real_model()
+    return [
+        Case(
+            _FixedProbaModel(_AL_PROBA), np.arange(16.0).reshape(8, 2), 5, about="n larger than the classes"
+        ),
+        Case(_FixedProbaModel(_AL_PROBA), np.arange(16.0).reshape(8, 2), 3),
+        Case(_FixedProbaModel(_AL_PROBA), np.arange(16.0).reshape(8, 2), 1, about="n = 1"),
+        Case(_FixedProbaModel(_TIED_PROBA), np.arange(40.0).reshape(20, 2), 7, about="ties at the cut"),
+        Case(real, X_real, 5, about="a fitted LogisticRegression"),
+    ]
+
+
+def _indices_contract(idx, case: Case):
+    model, X_pool, n = case.args
+    return frozenset(_indices(idx, X_pool, n, len(model.classes_)).tolist())
+
+
+def _by(key):
+    """The n rows with the smallest ``key(proba)`` (stable), as a rule of selection (for the mistakes)."""
+    return lambda model, X_pool, n: np.argsort(key(model.predict_proba(X_pool)), kind="stable")[:n]
+
+
+def _margin(p):
+    top = np.sort(p, axis=1)
+    return top[:, -1] - top[:, -2]
+
+
+def _uncertainty_otherwise(case: Case, chosen) -> str:
+    model, X_pool, n = case.args
+    proba = model.predict_proba(X_pool)
+    if isinstance(model, _FixedProbaModel):
+        if chosen != frozenset(_least_confident(model, X_pool, n).tolist()):
+            confidence = proba.max(axis=1)
+            if n > 1 and sorted(confidence[list(chosen)]) == sorted(
+                confidence[_least_confident(model, X_pool, n)]
+            ):
+                return (
+                    "several rows have the same confidence where the n lowest end, and you broke the tie "
+                    'differently: sort with np.argsort(..., kind="stable"), so the lower index comes first, '
+                    "the same on every computer."
+                )
+            if n == 1:
+                return "with n=1 it should return the single least-confident point."
+        return _sampling_hint(set(chosen), proba, n)
+    return (
+        "right with the check's fixed probabilities, but not with a fitted LogisticRegression: use "
+        "model.predict_proba(X_pool) and no other attribute of the model."
+    )
+
+
+def _unstable_ties(model, X_pool, n):
+    """Least confidence, but ties broken towards the higher index (as an unstable sort may do)."""
+    confidence = model.predict_proba(X_pool).max(axis=1)
+    return np.lexsort((-np.arange(len(confidence)), confidence))[:n]
+
+
+check_uncertainty_sampling = register(
+    "check_uncertainty_sampling",
+    Spec(
+        exercise="Exercise 4.1",
+        reference=_least_confident,
+        cases=_uncertainty_cases,
+        returns="n row indices, shape (n,)",
+        contract=_indices_contract,
+        same=lambda a, b: a == b,
+        otherwise=_uncertainty_otherwise,
+        success="you pick the points whose most likely class has the lowest probability.",
+        mistakes=[
+            Mistake(
+                "you picked the MOST confident points; uncertainty sampling wants the least confident.",
+                _by(lambda p: -p.max(axis=1)),
+                "most confident",
+            ),
+            Mistake(
+                "that is margin sampling (the gap between the two most likely classes); here the rule is least "
+                "confidence: the largest probability of each row.",
+                _by(_margin),
+                "margin",
+            ),
+            Mistake(
+                "that is entropy sampling; here the rule is least confidence: the largest probability of each row.",
+                _by(lambda p: np.sum(p * np.log(np.clip(p, 1e-12, 1)), axis=1)),
+                "entropy",
+            ),
+            Mistake("stable", _unstable_ties, "ties to the higher index", test_only=True),
+            Mistake(
+                "stable",
+                lambda m, X, n: np.argsort(m.predict_proba(X).max(axis=1), kind="heapsort")[:n],
+                "heapsort",
+                test_only=True,
+            ),
+            Mistake(
+                "LogisticRegression",
+                lambda m, X, n: np.argsort(m._proba.max(axis=1), kind="stable")[:n],
+                "the stand-in model's own attribute",
+                test_only=True,
+            ),
+            Mistake(
+                "probabilities",
+                lambda m, X, n: np.sort(m.predict_proba(X).max(axis=1))[:n],
+                "values",
+                test_only=True,
+            ),
+            Mistake("not the least-confident", lambda m, X, n: np.arange(n), "first rows", test_only=True),
+            Mistake(
+                "boolean mask",
+                lambda m, X, n: np.argsort(m.predict_proba(X).max(axis=1))[:n] > 2,
+                "mask",
+                test_only=True,
+            ),
+            Mistake(
+                "expected a 1-D array of",
+                lambda m, X, n: np.argsort(m.predict_proba(X).max(axis=1))[: n + 1],
+                "one too many",
+                test_only=True,
+            ),
+            Mistake("rows of X_pool", lambda m, X, n: X[_least_confident(m, X, n)], "rows", test_only=True),
+            Mistake(
+                "one per class",
+                lambda m, X, n: np.argsort(m.predict_proba(X).max(axis=0), kind="stable")[:n],
+                "axis 0",
+                test_only=True,
+            ),
+        ],
+    ),
+)
 
 
 # --------------------------------------------------------------------------- Exercise 4.2
@@ -208,7 +296,19 @@ def _al_model():
 
 
 def _al_reference(
-    choose, make_model, F_pool, y_pool, F_val, y_val, seed, n_start, n_step, budget, *, score_on=None
+    choose,
+    make_model,
+    F_pool,
+    y_pool,
+    F_val,
+    y_val,
+    seed,
+    n_start,
+    n_step,
+    budget,
+    *,
+    score_on=None,
+    fresh=False,
 ):
     """The loop of Exercise 4.2; ``score_on`` = "train" or "pool" scores on the wrong data (to recognise it)."""
     from sklearn.metrics import balanced_accuracy_score
@@ -228,7 +328,7 @@ def _al_reference(
             return np.array(scores)
         rest = np.setdiff1d(np.arange(len(F_pool)), labelled)
         new = (
-            rng.choice(rest, size=n_step, replace=False)
+            (np.random.default_rng(seed) if fresh else rng).choice(rest, size=n_step, replace=False)
             if choose == "random"
             else rest[choose(model, F_pool[rest], n_step)]
         )
@@ -284,7 +384,7 @@ def check_active_learning_curve(active_learning_curve):
         f"{n_start}, {n_start + n_step}, ..., {budget} labels, the start included); you returned {len(scores)} "
         "scores. Check when the loop stops: score first, then stop once the budget is reached.",
     )
-    require(not global_rng.used, global_hint)
+    require(not global_rng.used, global_random_hint(global_rng, global_hint))
     require(np.allclose(run(_SpyRule(), 0), scores), seed_hint)
     offered = [c[0] for c in spy.calls]
     require(
@@ -322,8 +422,16 @@ def check_active_learning_curve(active_learning_curve):
         )
     with GlobalRandomUse() as global_rng:
         random0 = run("random", 0)
-    require(not global_rng.used, global_hint)
+    require(not global_rng.used, global_random_hint(global_rng, global_hint))
     require(np.allclose(run("random", 0), random0), seed_hint)
+    require(
+        not np.allclose(
+            random0,
+            _al_reference("random", _al_model, F_pool, y_pool, F_val, y_val, 0, **_AL_ARGS, fresh=True),
+        ),
+        "every round makes a fresh generator from the seed, so every round draws the same random numbers again: "
+        "make rng = np.random.default_rng(seed) once, before the loop, and draw everything from it.",
+    )
     require(
         np.allclose(random0, _al_reference("random", _al_model, F_pool, y_pool, F_val, y_val, 0, **_AL_ARGS)),
         'with choose="random" draw the new rows with rng.choice(rest, size=n_step, replace=False) from the '
@@ -336,44 +444,60 @@ def check_active_learning_curve(active_learning_curve):
     return f"{rounds} rounds from {n_start} to {budget} labels, the same curve as the reference for rule and seed."
 
 
-def _old_data() -> tuple[np.ndarray, np.ndarray]:
-    n = 60
-    X = np.column_stack([np.arange(n, dtype=float), np.linspace(-1, 1, n), np.cos(np.arange(n))])
-    y = np.array(["SC", "FCC", "BCC"])[np.arange(n) % 3]
+def _old_data(n: int = 60, *, by_class: bool = True, index_offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Old examples; sorted by class (20 SC, then 20 FCC, then 20 BCC), as stored data often are, so that
+    a 'random' subset that is really the first rows, or one contiguous block, holds one class only.
+    Column 0 is the row number (plus ``index_offset``), so the check can see which rows were drawn."""
+    X = np.column_stack(
+        [np.arange(n, dtype=float) + index_offset, np.linspace(-1, 1, n), np.cos(np.arange(n))]
+    )
+    names = np.array(["SC", "FCC", "BCC"])
+    y = names[np.arange(n) * 3 // n] if by_class else names[np.arange(n) % 3]
     return X, y
 
 
-@check("Exercise 4.3")
-def check_replay_buffer(replay_buffer):
-    """Exercise 4.3: ``replay_buffer(X_old, y_old, size, seed)`` -> (X_buf, y_buf), a random subsample."""
-    X_old, y_old = _old_data()
+def _replay_reference(X_old, y_old, size, seed):
+    idx = np.random.default_rng(seed).choice(len(X_old), size=size, replace=False)
+    return X_old[idx], y_old[idx]
 
-    def run(seed):
-        out = call(
-            replay_buffer,
-            X_old,
-            y_old,
-            12,
-            seed,
-            returns="(X_buf of shape (12, 3), y_buf of shape (12,))",
-            changed_hint="your function changed X_old or y_old (rng.shuffle shuffles in place): draw "
-            "indices and index with them, leaving the old data as they were.",
-        )
-        pair = expect_pair(
-            out, "return two things, X_buf and y_buf (e.g. `return X_old[idx], y_old[idx]`); got {got}."
-        )
-        return tuple(np.asarray(a) for a in pair)
 
-    with GlobalRandomUse() as global_rng:
-        X_buf, y_buf = run(0)
-    require(
-        X_buf.shape == (12, 3) and y_buf.shape == (12,),
-        f"with size=12 and X_old of shape {X_old.shape} expected shapes (12, 3) and (12,), "
-        f"got {X_buf.shape} and {y_buf.shape}.",
+def _rows(X, y, idx):
+    return X[idx], y[idx]
+
+
+def _contiguous_block(X, y, size, seed):
+    start = int(np.random.default_rng(seed).integers(len(X) - size))
+    return X[start : start + size], y[start : start + size]
+
+
+def _python_random(X, y, size, seed):
+    import random
+
+    random.seed(seed)
+    return _rows(X, y, np.array(random.sample(range(len(X)), size)))
+
+
+def _shuffles_in_place(X, y, size, seed):
+    order = np.random.default_rng(seed).permutation(len(X))
+    X[:], y[:] = X[order], y[order]  # changes the caller's X_old and y_old
+    return X[:size], y[:size]
+
+
+def _buffer(got, case: Case):
+    """The contract of 4.3: a pair of arrays, rows of X_old unchanged, y with them, no row twice."""
+    X_old, y_old, size, _ = case.args
+    pair = expect_pair(
+        got, "return two things, X_buf and y_buf (e.g. `return X_old[idx], y_old[idx]`); got {got}."
     )
-    rows = X_buf[:, 0]
+    X_buf, y_buf = (np.asarray(a) for a in pair)
     require(
-        np.all(np.isin(rows, X_old[:, 0])) and np.allclose(X_buf, X_old[rows.astype(int)]),
+        X_buf.shape == (size, X_old.shape[1]) and y_buf.shape == (size,),
+        f"with size={size} and X_old of shape {X_old.shape} expected shapes ({size}, {X_old.shape[1]}) and "
+        f"({size},), got {X_buf.shape} and {y_buf.shape}.",
+    )
+    rows = X_buf[:, 0] - X_old[0, 0]
+    require(
+        np.all(np.isin(rows, np.arange(len(X_old)))) and np.allclose(X_buf, X_old[rows.astype(int)]),
         "the buffer must hold rows of X_old, unchanged.",
     )
     require(
@@ -381,86 +505,265 @@ def check_replay_buffer(replay_buffer):
         "y_buf does not match X_buf: pick the same indices for X and y.",
     )
     require(
-        len(set(rows.tolist())) == 12, "some rows appear twice: sample without replacement (replace=False)."
+        len(set(rows.tolist())) == size, "some rows appear twice: sample without replacement (replace=False)."
+    )
+    rows = rows.astype(int)
+    require(
+        not set(rows.tolist()) <= set(range(size)),
+        "these are just the first rows (maybe shuffled); draw a random sample of all the rows (e.g. rng.choice).",
     )
     require(
-        not np.array_equal(rows, np.arange(12)),
-        "these are just the first rows; draw a random sample (e.g. rng.choice).",
+        not np.array_equal(np.sort(rows), np.arange(rows.min(), rows.min() + size)),
+        "your buffer is one contiguous block of rows; on data stored by class (as here) that is one class "
+        "only: draw the rows at random from all of X_old (rng.choice(len(X_old), size, replace=False)).",
     )
-    require(
-        np.array_equal(run(0)[0], X_buf),
-        "the same seed must give the same buffer: use np.random.default_rng(seed).",
-    )
-    require(
-        not np.array_equal(run(1)[0], X_buf),
-        "a different seed gives the same buffer: does your function use `seed`?",
-    )
-    require(
-        not global_rng.used,
-        "your function changes NumPy's global random state (np.random.seed or np.random.*): draw "
-        "from rng = np.random.default_rng(seed) instead.",
-    )
-    return "a random, reproducible sample of old examples, X and y kept together."
+    return X_buf, y_buf
+
+
+REPLAY = register(
+    "check_replay_buffer",
+    Spec(
+        exercise="Exercise 4.3",
+        reference=_replay_reference,
+        cases=lambda: [Case(*_old_data(), 12, 0, about="old data sorted by class")],
+        returns="(X_buf of shape (12, 3), y_buf of shape (12,))",
+        contract=_buffer,
+        changed_hint="your function changed X_old or y_old (rng.shuffle shuffles in place): draw "
+        "indices and index with them, leaving the old data as they were.",
+        otherwise="not a random sample of the rows of X_old.",
+        probes=[
+            Seeded(
+                same="the same seed must give the same buffer: use np.random.default_rng(seed).",
+                other="a different seed gives the same buffer: does your function use `seed`?",
+                global_state="your function changes {which}: draw "
+                "from rng = np.random.default_rng(seed) instead.",
+            )
+        ],
+        same=lambda a, b: True,  # any sample the contract accepts is right: the seed probes do the rest
+        success="a random, reproducible sample of old examples, X and y kept together.",
+        mistakes=[
+            Mistake(
+                "these are just the first rows (maybe shuffled)",
+                lambda X, y, size, seed: _rows(X, y, np.random.default_rng(seed).permutation(size)),
+                "first rows, shuffled",
+                test_only=True,
+            ),
+            Mistake("one contiguous block of rows", _contiguous_block, "contiguous block", test_only=True),
+            Mistake(
+                "global random state",
+                lambda X, y, size, seed: _rows(X, y, np.random.choice(len(X), size, replace=False)),
+                "numpy global",
+                test_only=True,
+            ),
+            Mistake("Python's global random state", _python_random, "python random.seed", test_only=True),
+            Mistake(
+                "does your function use `seed`",
+                lambda X, y, size, seed: _replay_reference(X, y, size, 0),
+                "seed ignored",
+                test_only=True,
+            ),
+            Mistake(
+                "same seed",
+                lambda X, y, size, seed: _replay_reference(X, y, size, None),
+                "unseeded",
+                test_only=True,
+            ),
+            Mistake(
+                "sample without replacement",
+                lambda X, y, size, seed: _rows(X, y, np.random.default_rng(seed).choice(len(X), size)),
+                "with replacement",
+                test_only=True,
+            ),
+            Mistake(
+                "y_buf does not match X_buf",
+                lambda X, y, size, seed: (
+                    _replay_reference(X, y, size, seed)[0],
+                    _replay_reference(X, y, size, seed + 7)[1],
+                ),
+                "X and y apart",
+                test_only=True,
+            ),
+            Mistake(
+                "return two things",
+                lambda X, y, size, seed: _replay_reference(X, y, size, seed)[0],
+                "X only",
+                test_only=True,
+            ),
+            Mistake(
+                "these are just the first rows",
+                lambda X, y, size, seed: (X[:size], y[:size]),
+                "first rows",
+                test_only=True,
+            ),
+            Mistake(
+                "the buffer must hold rows of X_old, unchanged",
+                lambda X, y, size, seed: (
+                    2 * _replay_reference(X, y, size, seed)[0],
+                    _replay_reference(X, y, size, seed)[1],
+                ),
+                "rows changed",
+                test_only=True,
+            ),
+            Mistake("shuffles in place", _shuffles_in_place, "in-place shuffle", test_only=True),
+            Mistake(
+                "expected shapes",
+                lambda X, y, size, seed: _replay_reference(X, y, size - 1, seed),
+                "one short",
+                test_only=True,
+            ),
+        ],
+        alternatives=[
+            lambda X, y, size, seed: _rows(X, y, np.random.default_rng(seed).permutation(len(X))[:size]),
+        ],
+    ),
+)
+check_replay_buffer = REPLAY
 
 
 # --------------------------------------------------------------------------- Exercise 4.4
 
+_ENTROPY_ROWS = np.array(
+    [
+        [0.25, 0.25, 0.25, 0.25],  # ln 4
+        [1.0, 0.0, 0.0, 0.0],  # 0
+        [0.5, 0.5, 0.0, 0.0],  # ln 2
+        [0.7, 0.1, 0.1, 0.1],
+        [0.9, 0.05, 0.05, 0.0],  # five rows, four classes: a sum over the wrong axis has the wrong shape
+    ]
+)
 
-@check("Exercise 4.4")
-def check_predictive_entropy(predictive_entropy):
-    """Exercise 4.4: ``predictive_entropy(proba)`` -> entropy (nats) of each row of class probabilities."""
-    proba = np.array(
-        [
-            [0.25, 0.25, 0.25, 0.25],  # ln 4
-            [1.0, 0.0, 0.0, 0.0],  # 0
-            [0.5, 0.5, 0.0, 0.0],  # ln 2
-            [0.7, 0.1, 0.1, 0.1],
-            [0.9, 0.05, 0.05, 0.0],  # five rows, four classes: a sum over the wrong axis has the wrong shape
-        ]
-    )
+
+def _entropy(proba):
+    p = np.clip(proba, 1e-300, 1.0)
+    return -np.sum(np.where(proba > 0, proba * np.log(p), 0.0), axis=1)
+
+
+def _entropy_contract(h, case: Case):
+    (proba,) = case.args
     n, k = proba.shape
-    expected = -np.array([np.sum(p[p > 0] * np.log(p[p > 0])) for p in proba])
-    h = call(
-        predictive_entropy,
-        proba,
-        returns=f"one entropy per row, shape ({n},)",
-        changed_hint="your function changed the proba array it was given (e.g. proba[proba == 0] = ...): "
-        "compute with a clipped copy, np.clip(proba, 1e-12, 1.0).",
-    )
     h = expect_array(
         h, "the entropy", hint=f"return a 1-D array of numbers, one per row, got {type(h).__name__}."
     )
     require(
         h.shape != (k,),
-        f"you returned {k} values, one per class: sum over the classes of each row (axis=1), not over "
-        "the rows.",
+        f"you returned {k} values, one per class: sum over the classes of each row (axis=1), not over the rows.",
     )
     require(h.shape == (n,), f"expected one entropy per row, shape ({n},), got shape {h.shape}.")
     require(
         not np.any(np.isnan(h)),
         "NaN for rows with a zero probability: count 0·log(0) as 0 (e.g. np.clip p first).",
     )
-    require(
-        not np.allclose(h, expected / np.log(2), atol=1e-6),
-        "these are bits (log base 2); use the natural log (np.log) to get nats.",
-    )
-    require(
-        not np.allclose(h, expected / np.log(10), atol=1e-6),
-        "these use log base 10; use the natural log (np.log) to get nats.",
-    )
-    require(
-        not np.allclose(h, -expected, atol=1e-6),
-        "the sign is wrong: entropy is minus the sum of p·log(p), so it is never negative.",
-    )
-    require(
-        not np.allclose(h, expected / k, atol=1e-6),
-        "these are the means over the classes; the entropy is the sum over the classes.",
-    )
-    require(
-        np.allclose(h, expected, atol=1e-6),
-        "not -Σ p·log(p) per row: a uniform row over 4 classes should give ln 4 ≈ 1.386.",
-    )
-    return "0 for a certain prediction, ln(K) for a uniform one."
+    return h
+
+
+_ZERO_ROWS = (
+    "right for the rows without a zero probability, wrong for the rows with one: a zero probability adds "
+    "nothing to the sum (0·log 0 counts as 0), it must not change or wipe out the other terms."
+)
+
+
+def _entropy_otherwise(case: Case, h) -> str:
+    (proba,) = case.args
+    wrong_rows = ~np.isclose(h, _entropy(proba), atol=1e-6)
+    with_zero = (proba == 0).any(axis=1)
+    if np.array_equal(wrong_rows, with_zero):
+        return _ZERO_ROWS
+    return "not -Σ p·log(p) per row: a uniform row over 4 classes should give ln 4 ≈ 1.386."
+
+
+def _entropy_with_nan(proba):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.sum(proba * np.log(proba), axis=1)
+
+
+def _clipping_in_place(proba):
+    proba[proba == 0] = 1e-12  # changes the caller's array
+    return -np.sum(proba * np.log(proba), axis=1)
+
+
+def _scipy_default_axis(proba):
+    from scipy.stats import entropy
+
+    return entropy(proba)  # axis=0 by default: one value per class
+
+
+def _scipy_rows(proba):
+    from scipy.stats import entropy
+
+    return entropy(proba, axis=1)
+
+
+def _nan_to_num_after_sum(proba):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.nan_to_num(-np.sum(proba * np.log(proba), axis=1))
+
+
+check_predictive_entropy = register(
+    "check_predictive_entropy",
+    Spec(
+        exercise="Exercise 4.4",
+        reference=_entropy,
+        cases=lambda: [Case(_ENTROPY_ROWS.copy())],
+        returns="one entropy per row, shape (5,)",
+        contract=_entropy_contract,
+        same=lambda a, b: allclose(a, b, atol=1e-6),
+        changed_hint="your function changed the proba array it was given (e.g. proba[proba == 0] = ...): "
+        "compute with a clipped copy, np.clip(proba, 1e-12, 1.0).",
+        otherwise=_entropy_otherwise,
+        success="0 for a certain prediction, ln(K) for a uniform one.",
+        mistakes=[
+            Mistake(
+                "these are bits (log base 2); use the natural log (np.log) to get nats.",
+                lambda p: _entropy(p) / np.log(2),
+                "log2",
+            ),
+            Mistake(
+                "these use log base 10; use the natural log (np.log) to get nats.",
+                lambda p: _entropy(p) / np.log(10),
+                "log10",
+            ),
+            Mistake(
+                "the sign is wrong: entropy is minus the sum of p·log(p), so it is never negative.",
+                lambda p: -_entropy(p),
+                "sign",
+            ),
+            Mistake(
+                "these are the means over the classes; the entropy is the sum over the classes.",
+                lambda p: _entropy(p) / p.shape[1],
+                "mean",
+            ),
+            Mistake(
+                "one per class",
+                lambda p: -np.sum(p * np.log(np.clip(p, 1e-12, 1)), axis=0),
+                "axis 0",
+                test_only=True,
+            ),
+            Mistake(
+                "NaN for rows with a zero probability",
+                _entropy_with_nan,
+                "0 log 0",
+                test_only=True,
+            ),
+            Mistake(_ZERO_ROWS, _nan_to_num_after_sum, "nan_to_num after the sum"),
+            Mistake(
+                "a uniform row over 4 classes should give ln 4",
+                lambda p: -np.sum(p * p, axis=1),
+                "other",
+                test_only=True,
+            ),
+            Mistake(
+                "a uniform row over 4 classes should give ln 4",
+                lambda p: 1 - p.max(axis=1),
+                "not entropy",
+                test_only=True,
+            ),
+            Mistake("shape (5,)", lambda p: _entropy(p).sum(), "one number", test_only=True),
+            Mistake("changed the proba", _clipping_in_place, "clipped in place", test_only=True),
+            Mistake("one per class", _scipy_default_axis, "scipy.stats.entropy, axis 0", test_only=True),
+        ],
+        alternatives=[lambda p: -np.sum(p * np.log(np.clip(p, 1e-12, 1.0)), axis=1), _scipy_rows],
+    ),
+)
 
 
 # --------------------------------------------------------------------------- Exercise 4.5
@@ -475,211 +778,332 @@ def _fit_curves() -> tuple[np.ndarray, np.ndarray]:
     return data, model
 
 
-@check("Exercise 4.5")
-def check_scale_and_rw(scale_and_rw):
-    """Exercise 4.5: ``scale_and_rw(g_obs, g_model)`` -> (best scale, Rw of the scaled model)."""
-    g_obs, g_model = _fit_curves()
-    out = call(scale_and_rw, g_obs, g_model, returns="a pair (scale, rw) of numbers")
+def _ls(o, m):
+    return float(o @ m / (m @ m))
+
+
+def _rw(o, calc):
+    return float(np.sqrt(np.sum((o - calc) ** 2) / np.sum(o**2)))
+
+
+def _scale_rw(o, m):
+    return _ls(o, m), _rw(o, _ls(o, m) * m)
+
+
+def _scale_rw_contract(out, case: Case):
     scale, rw = expect_pair(out, "return two numbers, `return scale, rw`; got {got}.")
     scale = expect_number(scale, "scale", hint="the scale should be a number, got {got}.")
     rw = expect_number(rw, "rw", hint="Rw should be a number, got {got}.")
-    best = float(g_obs @ g_model / (g_model @ g_model))
-    residual = g_obs - best * g_model
-    right_rw = float(np.sqrt(np.sum(residual**2) / np.sum(g_obs**2)))
-    require(
-        not (abs(scale - right_rw) < 1e-9 and abs(rw - best) < 1e-9),
-        "you returned (rw, scale); the order is (scale, rw).",
-    )
-    require(abs(scale - 1.0) > 1e-9, "the scale is 1: fit it, the data come on an arbitrary scale.")
-    peaks = (float(np.abs(g_obs).max() / np.abs(g_model).max()), float(g_obs.max() / g_model.max()))
-    require(
-        all(abs(scale - ratio) > 1e-6 for ratio in peaks),
-        "that is the ratio of the highest points; the best scale makes Σ(Gobs - s·Gmodel)² smallest: set its "
-        "derivative with respect to s to zero.",
-    )
-    require(
-        abs(scale - float(g_model @ g_obs / (g_obs @ g_obs))) > 1e-9,
-        "your scale fits the data to the model (Gmodel ≈ s·Gobs); scale the model to the data: "
-        "s = Σ Gobs·Gmodel / Σ Gmodel².",
-    )
-    require(abs(scale - best) < 1e-6 * abs(best), "not the least-squares scale Σ Gobs·Gmodel / Σ Gmodel².")
-    require(abs(rw - right_rw**2) > 1e-9, "that is Rw²: take the square root.")
-    require(
-        abs(rw - float(np.sqrt(np.sum(residual**2) / np.sum((best * g_model) ** 2)))) > 1e-9,
-        "Rw divides by Σ Gobs², the data, not by the squared model.",
-    )
-    require(
-        abs(rw - float(np.sum(np.abs(residual)) / np.sum(np.abs(g_obs)))) > 1e-9,
-        "that uses absolute values; Rw is built from squares: √(Σ(Gobs − Gcalc)² / Σ Gobs²).",
-    )
-    require(
-        abs(rw - float(np.sqrt(np.sum((g_obs - g_model) ** 2) / np.sum(g_obs**2)))) > 1e-9,
-        "your Rw compares the data with the unscaled model; use the scaled one, scale · g_model.",
-    )
-    require(abs(rw - right_rw) < 1e-6, "not √(Σ(Gobs − s·Gmodel)² / Σ Gobs²).")
-    twice, again = call(scale_and_rw, 2.0 * g_obs, g_model, returns="a pair (scale, rw)")
-    require(
-        abs(float(twice) - 2 * best) < 1e-6 * abs(best) and abs(float(again) - right_rw) < 1e-6,
-        "data twice as large should give twice the scale and the same Rw.",
-    )
-    return f"scale {best:.3f} by least squares, Rw {right_rw:.3f}; doubling the data doubles the scale only."
+    return scale, rw
+
+
+def _same_scale(a, b) -> bool:
+    return abs(a[0] - b[0]) <= 1e-9 * max(abs(b[0]), 1e-300)
+
+
+def _scale_rw_same(a, b) -> bool:
+    return abs(a[0] - b[0]) <= 1e-6 * abs(b[0]) and abs(a[1] - b[1]) < 1e-6
+
+
+_NOT_LEAST_SQUARES = (
+    "your scale does not make the squared difference Σ(Gobs − s·Gmodel)² smallest: set its derivative "
+    "with respect to s to zero and solve for s."
+)
+
+
+def _scale_otherwise(case: Case, got) -> str:
+    o, m = case.args
+    if abs(got[0] - _ls(o, m)) > 1e-6 * abs(_ls(o, m)):
+        return _NOT_LEAST_SQUARES
+    return "not √(Σ(Gobs − s·Gmodel)² / Σ Gobs²)."
+
+
+check_scale_and_rw = register(
+    "check_scale_and_rw",
+    Spec(
+        exercise="Exercise 4.5",
+        reference=_scale_rw,
+        cases=lambda: [
+            Case(*_fit_curves()),
+            Case(2.0 * _fit_curves()[0], _fit_curves()[1], about="data doubled"),
+        ],
+        returns="a pair (scale, rw) of numbers",
+        contract=_scale_rw_contract,
+        same=_scale_rw_same,
+        otherwise=_scale_otherwise,
+        success="scale {:.3f} by least squares, Rw {:.3f}; doubling the data doubles the scale only.".format(
+            *_scale_rw(*_fit_curves())
+        ),
+        mistakes=[
+            Mistake(
+                "you returned (rw, scale); the order is (scale, rw).",
+                lambda o, m: _scale_rw(o, m)[::-1],
+                "order",
+            ),
+            Mistake(
+                "the scale is 1: fit it, the data come on an arbitrary scale.",
+                lambda o, m: (1.0, _rw(o, m)),
+                "no scale",
+                same=_same_scale,
+            ),
+            Mistake(
+                "that is the ratio of the highest points; the best scale makes Σ(Gobs - s·Gmodel)² smallest: set its "
+                "derivative with respect to s to zero.",
+                lambda o, m: (float(o.max() / m.max()), _rw(o, o.max() / m.max() * m)),
+                "peak ratio",
+                same=_same_scale,
+            ),
+            Mistake(
+                "that is the ratio of the highest points; the best scale makes Σ(Gobs - s·Gmodel)² smallest: set its "
+                "derivative with respect to s to zero.",
+                lambda o, m: (
+                    float(np.abs(o).max() / np.abs(m).max()),
+                    _rw(o, np.abs(o).max() / np.abs(m).max() * m),
+                ),
+                "|peak| ratio",
+                same=_same_scale,
+            ),
+            Mistake(
+                "your scale fits the data to the model (Gmodel ≈ s·Gobs); scale the model to the data, not the "
+                "data to the model.",
+                lambda o, m: (_ls(m, o), _rw(o, _ls(m, o) * m)),
+                "model fitted to data",
+                same=_same_scale,
+            ),
+            Mistake(
+                "that is Rw²: take the square root.",
+                lambda o, m: (_ls(o, m), _rw(o, _ls(o, m) * m) ** 2),
+                "Rw²",
+            ),
+            Mistake(
+                "Rw divides by Σ Gobs², the data, not by the squared model.",
+                lambda o, m: (
+                    _ls(o, m),
+                    float(np.sqrt(np.sum((o - _ls(o, m) * m) ** 2) / np.sum((_ls(o, m) * m) ** 2))),
+                ),
+                "model in the denominator",
+            ),
+            Mistake(
+                "that uses absolute values; Rw is built from squares: √(Σ(Gobs − Gcalc)² / Σ Gobs²).",
+                lambda o, m: (_ls(o, m), float(np.sum(np.abs(o - _ls(o, m) * m)) / np.sum(np.abs(o)))),
+                "absolute values",
+            ),
+            Mistake(
+                "your Rw compares the data with the unscaled model; use the scaled one, scale · g_model.",
+                lambda o, m: (_ls(o, m), _rw(o, m)),
+                "unscaled model in Rw",
+            ),
+            Mistake(
+                _NOT_LEAST_SQUARES,
+                lambda o, m: (float(np.mean(o / np.where(m == 0, 1, m))), _rw(o, m)),
+                "mean of the ratios",
+                same=_same_scale,
+            ),
+            Mistake(
+                "not √(Σ(Gobs − s·Gmodel)² / Σ Gobs²)",
+                lambda o, m: (_ls(o, m), 1 - _rw(o, _ls(o, m) * m)),
+                "1 − Rw",
+                test_only=True,
+            ),
+            Mistake("return two numbers", _ls, "scale only", test_only=True),
+            Mistake("should be a number", lambda o, m: ("3.1", 0.1), "a string", test_only=True),
+        ],
+        alternatives=[
+            lambda o, m: (_ls(o, m), float(np.sqrt(np.mean((o - _ls(o, m) * m) ** 2) / np.mean(o**2)))),
+        ],
+    ),
+)
 
 
 # --------------------------------------------------------------------------- Exercise 4.6
 
 
-def _nearest(Z_support, y_support, Z_query, *, centre=np.mean, ord=2, farthest=False) -> np.ndarray:
-    """Labels of the nearest (or farthest) class centre, with the given centre and norm."""
+def _centroids(
+    Z_support, y_support, Z_query, *, centre=np.mean, distance="euclidean", farthest=False, labels=None
+):
+    """Labels of the nearest (or farthest) class centre; ``labels`` (a function of y) pairs the centres with
+    labels in another order (the set-order mistake)."""
     classes = np.unique(y_support)
     centres = np.stack([centre(Z_support[y_support == c], axis=0) for c in classes])
-    d = np.linalg.norm(Z_query[:, None, :] - centres[None, :, :], ord=ord, axis=2)
-    return classes[np.argmax(d, axis=1) if farthest else np.argmin(d, axis=1)]
+    diff = Z_query[:, None, :] - centres[None, :, :]
+    if distance == "euclidean":
+        d = np.linalg.norm(diff, axis=2)
+    elif distance == "manhattan":
+        d = np.abs(diff).sum(axis=2)
+    else:  # cosine similarity, largest = nearest
+        d = -(Z_query @ centres.T) / np.outer(
+            np.linalg.norm(Z_query, axis=1), np.linalg.norm(centres, axis=1)
+        )
+    pick = np.argmax(d, axis=1) if farthest else np.argmin(d, axis=1)
+    return (classes if labels is None else labels(y_support))[pick]
 
 
-def _prototype_predictions(fn, Z_support, y_support, Z_query) -> np.ndarray:
-    pred = call(
-        fn, Z_support, y_support, Z_query, returns=f"one label per query row, shape ({len(Z_query)},)"
-    )
+def _set_order(y):
+    """The classes in set() order, when that differs from sorted order (else reversed, so that the mistake
+    is a mistake on every case and under every PYTHONHASHSEED)."""
+    order = np.array(list(set(y.tolist())), dtype=y.dtype)
+    return order if not np.array_equal(order, np.unique(y)) else order[::-1]
+
+
+def _label_contract(pred, case: Case):
+    _, y_support, Z_query = case.args
     pred = np.asarray(pred)
     require(
         pred.shape == (len(Z_query),),
         f"expected one label per query row, shape ({len(Z_query)},), got shape {pred.shape}.",
     )
-    require(
-        not np.issubdtype(pred.dtype, np.number),
-        "return the class labels themselves (here 'A' or 'B'), not their positions.",
-    )
+    labels = set(np.unique(y_support).tolist())
+    values = set(pred.tolist())
+    if not values <= labels:
+        require(
+            not values <= set(range(len(labels))),
+            f"return the class labels themselves (here {', '.join(map(repr, sorted(labels)))}), not their positions.",
+        )
+        fail(f"your labels {sorted(values - labels)} are not labels of y_support.")
     return pred
 
 
-@check("Exercise 4.6")
-def check_nearest_centroid_predict(nearest_centroid_predict):
-    """Exercise 4.6: ``nearest_centroid_predict(Z_support, y_support, Z_query)`` -> predicted labels."""
+def _prototype_cases():
     # Class "A": one example near the query at (2.2, 0) but a centroid far away; class "B" compact.
     # The last query is nearer to A's mean than to B's, but nearer to B's than to A's median.
-    Z_support = np.array([[2.0, 0.0], [-6.0, 0.0], [-6.0, 1.0], [4.0, 0.0], [4.0, 0.5], [4.0, -0.5]])
-    y_support = np.array(["A", "A", "A", "B", "B", "B"])
-    Z_query = np.array([[2.2, 0.0], [-5.0, 0.0], [5.0, 0.2], [-1.0, 2.0], [-0.3, 1.1]])
-    expected = _nearest(Z_support, y_support, Z_query)  # B, A, B, A, A
-    pred = _prototype_predictions(nearest_centroid_predict, Z_support, y_support, Z_query)
-    if not np.array_equal(pred, expected):
-        require(
-            not np.array_equal(pred, _nearest(Z_support, y_support, Z_query, farthest=True)),
-            "you picked the farthest prototype: take the smallest distance (argmin).",
-        )
-        require(
-            not np.array_equal(pred, _nearest(Z_support, y_support, Z_query, centre=np.median)),
-            "your prototypes are the class medians; a prototype is the mean of each class (axis=0).",
-        )
-        require(
-            pred[0] != "A",
-            "query 0 is closest to a single example of 'A' but to the MEAN of 'B': compare with the class "
-            "means (prototypes), not with individual examples.",
-        )
-        fail("not the nearest class mean: average Z_support per class, then take the closest mean.")
-    order = np.array([3, 0, 4, 1, 5, 2])  # the same support set, class B listed first
-    again = _prototype_predictions(nearest_centroid_predict, Z_support[order], y_support[order], Z_query)
-    require(
-        np.array_equal(again, expected),
-        "right when class A comes first in the support set, wrong when B does: make sure each "
-        "centroid is paired with its own label.",
-    )
-    # C's mean is (2, 0), D's (1.2, 1.2): from the origin D is nearer in a straight line (1.70 Å
-    # against 2.00), C along the axes (2.0 against 2.4).
+    Z = np.array([[2.0, 0.0], [-6.0, 0.0], [-6.0, 1.0], [4.0, 0.0], [4.0, 0.5], [4.0, -0.5]])
+    y = np.array(["A", "A", "A", "B", "B", "B"])
+    Q = np.array([[2.2, 0.0], [-5.0, 0.0], [5.0, 0.2], [-1.0, 2.0], [-0.3, 1.1]])
+    order = np.array([3, 0, 4, 1, 5, 2])
+    # C's mean is (2, 0), D's (1.2, 1.2): from the origin D is nearer in a straight line (1.70 against
+    # 2.00), C along the axes (2.0 against 2.4).
     Z2 = np.array([[1.5, 0.0], [2.5, 0.0], [1.2, 0.7], [1.2, 1.7]])
-    y2 = np.array(["C", "C", "D", "D"])
-    Q2 = np.array([[0.0, 0.0], [3.0, 0.0]])
-    pred2 = _prototype_predictions(nearest_centroid_predict, Z2, y2, Q2)
-    if not np.array_equal(pred2, _nearest(Z2, y2, Q2)):
-        require(
-            not np.array_equal(pred2, _nearest(Z2, y2, Q2, ord=1)),
-            "that is the Manhattan distance (the sum of |differences|); use the Euclidean distance, "
-            "the square root of the sum of squared differences (np.linalg.norm).",
-        )
-        fail("not the nearest class mean by Euclidean distance on a second test set.")
-    return "each query gets the label of the closest class mean (prototype)."
+    y2, Q2 = np.array(["C", "C", "D", "D"]), np.array([[0.0, 0.0], [3.0, 0.0]])
+    # Three classes of unequal sizes (4, 2, 1) with integer labels 8, 1, 17, whose set() order (8, 1, 17)
+    # is not the sorted one, whatever PYTHONHASHSEED: centres paired with labels in another order, class
+    # sums instead of means and cosine similarity all give other labels than the nearest mean.
+    Z3 = np.array([[0.0, 4.0], [0.5, 4.5], [-0.5, 3.5], [0.0, 4.2], [5.0, 0.0], [5.4, 0.4], [-4.0, -4.0]])
+    y3 = np.array([8, 8, 8, 8, 1, 1, 17])
+    Q3 = np.array([[0.2, 3.0], [4.0, 1.0], [-3.0, -2.5], [1.0, 0.5], [3.0, 3.0]])
+    return [
+        Case(Z3, y3, Q3, about="unequal class sizes, labels whose set order is not sorted"),
+        Case(Z, y, Q, about="a single example near a query, its class mean far"),
+        Case(Z[order], y[order], Q, about="class B listed first"),
+        Case(Z2, y2, Q2, about="Euclidean and Manhattan distances disagree"),
+    ]
+
+
+def _relabelled(got, other) -> bool:
+    """``got`` is ``other`` up to exchanged labels (centres paired with labels in some order of their own)."""
+    pairs = set(zip(np.asarray(other).tolist(), np.asarray(got).tolist()))
+    mapping = dict(pairs)
+    return len(mapping) == len(pairs) == len(set(mapping.values()))
+
+
+def _first_example_wins(Zs, ys, Zq):
+    """1-nearest neighbour: the label of the closest single example."""
+    d = np.linalg.norm(Zq[:, None, :] - Zs[None, :, :], axis=2)
+    return ys[np.argmin(d, axis=1)]
+
+
+def _squared_euclidean(Zs, ys, Zq):
+    classes = np.unique(ys)
+    centres = np.stack([Zs[ys == c].mean(axis=0) for c in classes])
+    return classes[np.argmin(((Zq[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)]
+
+
+def _distances_over_the_wrong_axis(Zs, ys, Zq):
+    classes = np.unique(ys)
+    centres = np.stack([Zs[ys == c].mean(axis=0) for c in classes])
+    return classes[np.argmin(np.linalg.norm(Zq[:, None, :] - centres[None, :, :], axis=1), axis=0)]
+
+
+def _prototype_otherwise(case: Case, pred) -> str:
+    return "not the nearest class mean: average Z_support per class, then take the closest mean (Euclidean distance)."
+
+
+check_nearest_centroid_predict = register(
+    "check_nearest_centroid_predict",
+    Spec(
+        exercise="Exercise 4.6",
+        reference=_centroids,
+        cases=_prototype_cases,
+        returns="one label per query row",
+        contract=_label_contract,
+        same=lambda a, b: np.array_equal(a, b),
+        otherwise=_prototype_otherwise,
+        success="each query gets the label of the closest class mean (prototype).",
+        mistakes=[
+            Mistake(
+                "you picked the farthest prototype: take the smallest distance (argmin).",
+                lambda Zs, ys, Zq: _centroids(Zs, ys, Zq, farthest=True),
+                "farthest",
+            ),
+            Mistake(
+                "your prototypes are the class medians; a prototype is the mean of each class (axis=0).",
+                lambda Zs, ys, Zq: _centroids(Zs, ys, Zq, centre=np.median),
+                "median",
+            ),
+            Mistake(
+                "your prototypes are the class sums; a prototype is the mean of each class (axis=0), which "
+                "does not grow with the number of examples.",
+                lambda Zs, ys, Zq: _centroids(Zs, ys, Zq, centre=np.sum),
+                "sum",
+            ),
+            Mistake(
+                "compare with the class means (prototypes), not with individual examples.",
+                _first_example_wins,
+                "nearest example",
+            ),
+            Mistake(
+                "your centres and your labels come in different orders (e.g. set() for one, np.unique for the "
+                "other; set order is arbitrary): make sure each centroid is paired with its own label.",
+                lambda Zs, ys, Zq: _centroids(Zs, ys, Zq, labels=_set_order),
+                "set order",
+                same=_relabelled,
+            ),
+            Mistake(
+                "that is the Manhattan distance (the sum of |differences|); use the Euclidean distance, "
+                "the square root of the sum of squared differences (np.linalg.norm).",
+                lambda Zs, ys, Zq: _centroids(Zs, ys, Zq, distance="manhattan"),
+                "manhattan",
+            ),
+            Mistake(
+                "that is the cosine similarity (the angle between the vectors, not how far apart they are); "
+                "use the Euclidean distance, the square root of the sum of squared differences (np.linalg.norm).",
+                lambda Zs, ys, Zq: _centroids(Zs, ys, Zq, distance="cosine"),
+                "cosine",
+            ),
+            Mistake(
+                "not their positions",
+                lambda Zs, ys, Zq: np.argmin(
+                    np.linalg.norm(
+                        Zq[:, None] - np.stack([Zs[ys == c].mean(0) for c in np.unique(ys)])[None], axis=2
+                    ),
+                    axis=1,
+                ),
+                "positions",
+                test_only=True,
+            ),
+            Mistake(
+                "one label per query row",
+                lambda Zs, ys, Zq: _centroids(Zs, ys, Zq)[:-1],
+                "one short",
+                test_only=True,
+            ),
+            Mistake(
+                "not the nearest class mean",
+                lambda Zs, ys, Zq: np.full(len(Zq), ys[-1]),
+                "one label for all",
+                test_only=True,
+            ),
+            Mistake(
+                "one label per query row",
+                _distances_over_the_wrong_axis,
+                "argmin over the queries",
+                test_only=True,
+            ),
+        ],
+        alternatives=[_squared_euclidean],
+    ),
+)
 
 
 # --------------------------------------------------------------------------- quiz
 
-register_quiz(
-    Quiz(
-        4,
-        {
-            1: Question(
-                answer="b",
-                why=(
-                    "the inputs changed (instrument resolution, thermal motion, noise), not the rule that maps a "
-                    "structure to its type: covariate shift. Training on inputs that look like the test inputs "
-                    "fixes it."
-                ),
-                wrong={
-                    "a": "an overfitted model fails on new clean PDFs too; this one scores well on clean "
-                    "validation PDFs.",
-                    "c": "the labels are right by construction: the same simulated particles, with the same "
-                    "types.",
-                    "d": "an underfitted model is poor on clean data as well; this one is good there.",
-                },
-                reread="Practical · 1 · Distribution shift, and closing the gap with data augmentation",
-            ),
-            2: Question(
-                answer="c",
-                why=(
-                    "a label costs a measurement or a calculation, so you spend it where the model is least "
-                    "sure; points it already classifies confidently teach it little."
-                ),
-                wrong={
-                    "a": "a random PDF is the baseline that active learning is compared with, not its rule.",
-                    "b": "a PDF the model is already sure about teaches it little; that is the opposite rule.",
-                    "d": "distance from the labelled PDFs is a diversity rule; least confidence looks at the "
-                    "model's probabilities.",
-                },
-                reread="Practical · 3 · Active learning: which PDF should be labelled next?",
-            ),
-            3: Question(
-                answer="a",
-                why=(
-                    "a few stored old examples keep the loss on the old classes in the gradient, so the new stage "
-                    "cannot simply overwrite them."
-                ),
-                wrong={
-                    "b": "nothing is frozen: replay only adds old examples to the new training data.",
-                    "c": "the learning rate is the same in both stages; replay changes the data, not the step.",
-                    "d": "the network keeps its size; replay adds examples, not units.",
-                },
-                reread="Practical · 4 · Continual learning: learning in stages without forgetting",
-            ),
-            4: Question(
-                answer="d",
-                why=(
-                    "high entropy says 'the ensemble is unsure' - a reason to look, not a proof of a new "
-                    "structure; and low entropy does not guarantee the input is like the training data."
-                ),
-                wrong={
-                    "a": "entropy measures the ensemble's doubt, not the particle's order: amorphous is one "
-                    "possible cause among several.",
-                    "b": "an unknown type is one possible cause, but noise, another r range or Qmax can make the "
-                    "ensemble just as unsure.",
-                    "c": "overfitting is judged on validation data, not from the entropy of one input.",
-                },
-                reread="Practical · 5 · Uncertainty and out-of-distribution inputs",
-            ),
-            5: Question(
-                answer="b",
-                why=(
-                    "a fit decides, and a difference of 0.000 in Rw decides nothing: the data say fcc packing "
-                    "(octahedron and fcc particle fit equally, the decahedron clearly worse) but not the outline."
-                ),
-                wrong={
-                    "a": "the classifier proposes; its 0.53 is not evidence from the data, and the fits do not tell "
-                    "the octahedron from the fcc particle (ΔRw = 0.000 < 0.02).",
-                    "c": "the decahedron fits clearly worse than both fcc-packed models (Rw 0.141 against 0.100): "
-                    "the data speak against it.",
-                    "d": "the classifier did its job, proposing fcc-packed candidates; it is not sure, which is why "
-                    "the fit has the last word.",
-                },
-                reread="Practical · 6 · Real measurements: a learned model proposes, a fit decides",
-            ),
-        },
-    )
-)
+register_quiz(load_quiz(4))  # the questions' answers and whys: quizzes/session4.toml

@@ -27,12 +27,12 @@ from helpers.gradient_descent import (
 _ITERATION_AXES = (10, 20, 50, 100, 200)  # the widget's iteration axis ends at the first of these >= steps
 
 
-def _loss_curve(ax, rate, n_steps, colour=None):
+def _loss_curve(ax, rate, n_steps, colour=None, verdict=True):
     _, losses = gradient_descent(rate, n_steps)
     ok = np.isfinite(losses)
     steps = np.arange(n_steps + 1)
     (line,) = ax.plot(steps[ok], losses[ok], marker="o", ms=2.5, lw=1.5, color=colour)
-    label = f"γ = {rate:g}: {classify_rate(rate, n_steps)}"
+    label = f"γ = {rate:g}: {classify_rate(rate, n_steps)}" if verdict else f"γ = {rate:g}"
     if not ok.all() or losses[-1] > DIVERGED:
         k = steps[ok][-1]
         ax.plot(k, losses[ok][-1], marker="X", ms=10, color=line.get_color())
@@ -50,8 +50,11 @@ def _decorate_loss(ax, n_steps):
     ax.legend(loc="lower left", fontsize=8)
 
 
-def plot_learning_rates(rates=(0.01, 0.5, 5.0), n_steps: int = 50, ax=None):
+def plot_learning_rates(rates=(0.01, 0.5, 5.0), n_steps: int = 50, ax=None, *, verdicts: bool = True):
     """Loss against iteration (log scale) for each learning rate in ``rates``; returns the axes.
+
+    ``verdicts=False`` names only the rates in the legend, without "too slow"/"good"/"diverging": for a
+    figure shown before an exercise that asks which rate is good.
 
     Too small a rate: the loss barely moves.  A good rate: it falls steadily (a straight line on the
     log scale).  Too large (γ > 2/λ_max = 2 here): the loss grows every step; the curve stops with a
@@ -67,7 +70,7 @@ def plot_learning_rates(rates=(0.01, 0.5, 5.0), n_steps: int = 50, ax=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4), layout="constrained")
     for r in rates:
-        _loss_curve(ax, r, n_steps)
+        _loss_curve(ax, r, n_steps, verdict=verdicts)
     _decorate_loss(ax, n_steps)
     ax.set_title("Which learning rate γ reaches the minimum fastest?")
     return ax
