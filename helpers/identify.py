@@ -199,8 +199,14 @@ def _row(p: float, fit) -> list:
 
 
 def _fit_all(data: FitData, workers: int) -> dict:
-    """The fit of every type: crystal × sphere for the lattice types, every catalogue size for the clusters."""
-    with ThreadPoolExecutor(workers) as pool:
+    """The fit of every type: crystal × sphere for the lattice types, every catalogue size for the clusters.
+
+    BLAS is held to one thread meanwhile: the fits' own threads use the cores, and BLAS threads on top
+    of them would only oversubscribe (also when identify is called from Python, not the command line).
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
         crystals = dict(zip(LATTICES, pool.map(lambda t: fit_crystal(data, t), LATTICES)))
         clusters = {t: fit_type(data, t, mapper=pool.map) for t in STRUCTURE_TYPES if t not in LATTICES}
     return {t: crystals[t] if t in crystals else clusters[t] for t in STRUCTURE_TYPES}
@@ -387,13 +393,14 @@ def _pm(value: float, esd: float, digits: int) -> str:
         return "-" if math.isnan(value) else "bulk"
     if not math.isfinite(esd):
         return f"{value:.{digits}f}"
-    shown = f"{esd:.{digits}f}" if esd < 10 ** (4 - digits) else f"{esd:.1e}"
-    return f"{value:.{digits}f}({shown})"
+    if esd >= 10 * max(abs(value), 10 ** (1 - digits)):
+        return f"{value:.{digits}f}(?)"  # an esd ten times the value: the data do not determine it
+    return f"{value:.{digits}f}({esd:.{digits}f})"
 
 
 _MODELS_NOTE = (
     "crystal: lattice × sphere of refined diameter; clusters: all 8 catalogue sizes fitted with δ2 = 0, "
-    "the best and its neighbours refined with δ2"
+    "the best and its neighbours refined with δ2; (?): an esd over ten times the value, not determined by the data"
 )
 
 
@@ -405,7 +412,7 @@ def format_table(result: Identification) -> str:
             "probability": t["probability"].map("{:.2f}".format),
             "Rw": t["rw"].map("{:.3f}".format),
             "model": [
-                f"{m}: {s}" if m == "crystal" else f"{s}, size {z}"
+                (s if s.startswith("crystal") else f"crystal: {s}") if m == "crystal" else f"{s}, size {z}"
                 for m, s, z in zip(t["model"], t["shape"], t["size"])
             ],
             "atoms": [("-" if not math.isfinite(n) else f"{n:.0f}") for n in t["n_atoms"]],
@@ -591,4 +598,8 @@ def _save_plot(result: Identification, out: Path) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # the output piped into a reader that stopped early (`| head`): nothing was lost
+        sys.stderr.close()
+        sys.exit(0)
