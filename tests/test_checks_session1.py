@@ -1,7 +1,6 @@
 """The session-1 self-checks say ✔ to right answers and ✘ to wrong ones and to unwritten stubs."""
 
 import numpy as np
-import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score
@@ -13,7 +12,6 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from helpers.checks import _core, check_quiz
 from helpers.checks import session1 as s1
 from helpers.checks._core import _QUIZZES
-from helpers.structures import STRUCTURE_TYPES
 
 
 def verdict(capsys) -> str:
@@ -42,51 +40,7 @@ def test_all_lists_the_checks():
 # --------------------------------------------------------------------------- Exercise 1.1
 
 
-def class_counts_right(df):
-    return pd.crosstab(df["structure_type"], df["condition"])
-
-
-def counts_by_row_labels(df):
-    """A loop that looks rows up by label 0..n-1: right only while the index is 0..n-1."""
-    pairs = [(df.loc[i, "structure_type"], df.loc[i, "condition"]) for i in range(len(df))]
-    return pd.crosstab(*(pd.Series(list(column)) for column in zip(*pairs)))
-
-
-# a notebook-wide table with all seven types, standing in for the notebook's `pdfs`
-PDFS = pd.DataFrame(
-    {"structure_type": list(STRUCTURE_TYPES) * 2, "condition": ["clean"] * 7 + ["experimental"] * 7}
-)
-
-
-@pytest.mark.parametrize(
-    "fn, hint",
-    [
-        (stub, "not done yet"),
-        (lambda df: df["structure_type"].value_counts(), "Series"),
-        (lambda df: pd.crosstab(df["condition"], df["structure_type"]), "swapped"),
-        (lambda df: df.groupby(["structure_type", "condition"]).size().unstack(), "NaN"),
-        (lambda df: pd.crosstab(df["structure_type"], df["element"]), "expected exactly"),
-        (lambda df: pd.crosstab(df["structure_type"], df["condition"]) * 2, "wrong counts"),
-        (lambda df: df.pop("element"), "changed the DataFrame"),
-        (lambda df: class_counts_right(df).reset_index(), "reset_index"),
-        (lambda df: pd.crosstab(df["structure_type"], df["condition"], margins=True), "totals"),
-        (lambda df: class_counts_right(PDFS), "argument `df`"),
-        (lambda df: pd.crosstab(df["structure_type"], df["condition"], normalize=True), "fractions"),
-        (counts_by_row_labels, "KeyError"),
-    ],
-)
-def test_class_counts_wrong(capsys, fn, hint):
-    s1.check_class_counts(fn)
-    out = verdict(capsys)
-    assert out.startswith("✘") and hint in out, out
-
-
-def test_class_counts_right(capsys):
-    s1.check_class_counts(class_counts_right)
-    assert verdict(capsys).startswith("✔ Exercise 1.1")
-    # the same answer with rows and columns in another order is fine too
-    s1.check_class_counts(lambda df: class_counts_right(df).iloc[::-1, ::-1])
-    assert verdict(capsys).startswith("✔")
+# 1.1 is a spec: tests/test_checks_specs.py
 
 
 # --------------------------------------------------------------------------- Exercise 1.2

@@ -571,9 +571,8 @@ def load_quiz(session: int) -> Quiz:
     One table per question: ``answer`` (the right letter), ``reread`` (the section to go back to) and
     ``why`` (a sentence for every option: why it is right, for the answer, or why it is wrong).
     """
-    from importlib.resources import files
-
     import tomllib
+    from importlib.resources import files
 
     source = files("helpers.checks") / "quizzes" / f"session{session}.toml"
     data = tomllib.loads(source.read_text(encoding="utf-8"))

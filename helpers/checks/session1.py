@@ -18,6 +18,7 @@ from helpers.checks._core import (
     require,
     show,
 )
+from helpers.checks._spec import Case, Mistake, Spec, register
 from helpers.structures import STRUCTURE_TYPES
 
 __all__ = [
@@ -68,16 +69,8 @@ _COUNTS = {
 }
 
 
-@check("Exercise 1.1")
-def check_class_counts(class_counts):
-    """Exercise 1.1: ``class_counts(df)`` -> DataFrame, rows = structure types, columns = conditions."""
-    df = _toy_metadata()
-    got = call(
-        class_counts,
-        df,
-        returns="a DataFrame with one row per structure type and one column per condition",
-        changed_hint="your function changed the DataFrame it was given; count without modifying it.",
-    )
+def _counts_table(got, case: Case) -> pd.DataFrame:
+    """The contract of 1.1: a DataFrame, structure types as rows and conditions as columns, no NaN, counts."""
     require(
         not isinstance(got, pd.Series),
         "you returned a Series; return a DataFrame with one row per structure type and one column "
@@ -121,9 +114,73 @@ def check_class_counts(class_counts):
         not (values.max() <= 1 and np.any(values % 1 != 0)),
         "these are fractions, not counts (normalize=...?): count how many rows each pair has.",
     )
-    wrong = [f"{t}/{c}" for (t, c), n in _COUNTS.items() if table.loc[t, c] != n]
-    require(not wrong, f"wrong counts for {', '.join(wrong)} in a small test table; count rows per pair.")
-    return "one row per structure type, one column per condition, the right counts."
+    return table.loc[["FCC", "BCC", "SC"], ["clean", "experimental"]].astype(float)
+
+
+def _counts_by_row_labels(df):
+    """A loop that looks rows up by label 0..n-1: right only while the index is 0..n-1."""
+    pairs = [(df.loc[i, "structure_type"], df.loc[i, "condition"]) for i in range(len(df))]
+    return pd.crosstab(*(pd.Series(list(column)) for column in zip(*pairs)))
+
+
+def _crosstab(df, **kwargs):
+    return pd.crosstab(df["structure_type"], df["condition"], **kwargs)
+
+
+# a notebook-wide table with all seven types, standing in for the notebook's `pdfs`
+_PDFS = {"structure_type": list(STRUCTURE_TYPES) * 2, "condition": ["clean"] * 7 + ["experimental"] * 7}
+
+check_class_counts = register(
+    "check_class_counts",
+    Spec(
+        exercise="Exercise 1.1",
+        reference=_crosstab,
+        cases=lambda: [Case(_toy_metadata(), about="index not 0..n-1")],
+        returns="a DataFrame with one row per structure type and one column per condition",
+        contract=_counts_table,
+        changed_hint="your function changed the DataFrame it was given; count without modifying it.",
+        otherwise=lambda case, table: (
+            "wrong counts for "
+            + ", ".join(f"{t}/{c}" for (t, c), n in _COUNTS.items() if table.loc[t, c] != n)
+            + " in a small test table; count rows per pair."
+        ),
+        success="one row per structure type, one column per condition, the right counts.",
+        mistakes=[
+            Mistake("Series", lambda df: df["structure_type"].value_counts(), "Series", test_only=True),
+            Mistake(
+                "swapped",
+                lambda df: pd.crosstab(df["condition"], df["structure_type"]),
+                "swapped",
+                test_only=True,
+            ),
+            Mistake(
+                "NaN",
+                lambda df: df.groupby(["structure_type", "condition"]).size().unstack(),
+                "NaN",
+                test_only=True,
+            ),
+            Mistake(
+                "expected exactly",
+                lambda df: pd.crosstab(df["structure_type"], df["element"]),
+                "other columns",
+                test_only=True,
+            ),
+            Mistake("wrong counts", lambda df: _crosstab(df) * 2, "doubled", test_only=True),
+            Mistake("changed the DataFrame", lambda df: df.pop("element"), "pop", test_only=True),
+            Mistake("reset_index", lambda df: _crosstab(df).reset_index(), "reset_index", test_only=True),
+            Mistake("totals", lambda df: _crosstab(df, margins=True), "margins", test_only=True),
+            Mistake(
+                "argument `df`",
+                lambda df: _crosstab(pd.DataFrame(_PDFS)),
+                "notebook table",
+                test_only=True,
+            ),
+            Mistake("fractions", lambda df: _crosstab(df, normalize=True), "normalize", test_only=True),
+            Mistake("KeyError", _counts_by_row_labels, "label lookups", test_only=True),
+        ],
+        alternatives=[lambda df: _crosstab(df).iloc[::-1, ::-1]],
+    ),
+)
 
 
 # --------------------------------------------------------------------------- Exercise 1.2
