@@ -46,60 +46,12 @@ def test_all_lists_the_checks():
 # --------------------------------------------------------------------------- Exercise 1.2
 
 
-def bias_split_right(df, column, max_value):
-    low = (df[column] <= max_value).to_numpy()
-    return low, ~low
-
-
-def split_in_a_new_column(df, column, max_value):
-    df["low"] = df[column] <= max_value  # changes the caller's DataFrame
-    return df["low"].to_numpy(), ~df["low"].to_numpy()
-
-
-def split_by_row_labels(df, column, max_value):
-    """A loop that looks rows up by label 0..n-1: right only while the index is 0..n-1."""
-    train = np.array([df.loc[i, column] <= max_value for i in range(len(df))])
-    return train, ~train
-
-
-@pytest.mark.parametrize(
-    "fn, hint",
-    [
-        (stub, "not done yet"),
-        (lambda df, c, v: (df[c] > v).to_numpy(), "tuple of two"),
-        (lambda df, c, v: tuple(reversed(bias_split_right(df, c, v))), "swapped"),
-        (lambda df, c, v: ((df[c] < v).to_numpy(), (df[c] >= v).to_numpy()), "threshold"),
-        (lambda df, c, v: ((df[c] < v).to_numpy(), (df[c] >= v).to_numpy()), "<=, not <"),
-        (lambda df, c, v: bias_split_right(df, "diameter", v), "`column`"),
-        (lambda df, c, v: bias_split_right(df, c, 12.0), "`max_value`"),
-        (lambda df, c, v: (df[df[c] <= v], df[df[c] > v]), "DataFrame"),
-        (lambda df, c, v: (np.flatnonzero(df[c] <= v), np.flatnonzero(df[c] > v)), "row numbers"),
-        (split_in_a_new_column, "changed the DataFrame"),
-        (lambda df, c, v: ((df[c] <= v).to_numpy(), np.ones(len(df), bool)), "both"),
-        (lambda df, c, v: ((df[c] <= v).to_numpy(), (df[c] > v + 5).to_numpy()), "neither"),
-        (lambda df, c, v: ((df[c] <= v).to_numpy().astype(int), (df[c] > v).to_numpy()), "boolean"),
-        (lambda df, c, v: (np.array([True]), np.array([False])), "one entry per row"),
-        (lambda df, c, v: tuple(list(m) for m in bias_split_right(df, c, v)), "Python list"),
-        (split_by_row_labels, "KeyError"),
-    ],
-)
-def test_sampling_bias_split_wrong(capsys, fn, hint):
-    s1.check_sampling_bias_split(fn)
-    out = verdict(capsys)
-    assert out.startswith("✘") and hint in out, out
+# 1.2 is a spec: tests/test_checks_specs.py
 
 
 def test_sampling_bias_split_less_than_is_not_asked_about_the_column(capsys):
     s1.check_sampling_bias_split(lambda df, c, v: ((df[c] < v).to_numpy(), (df[c] >= v).to_numpy()))
     assert "`column`" not in verdict(capsys)
-
-
-def test_sampling_bias_split_right(capsys):
-    s1.check_sampling_bias_split(bias_split_right)
-    assert verdict(capsys).startswith("✔ Exercise 1.2")
-    # pandas boolean Series are fine as masks
-    s1.check_sampling_bias_split(lambda df, c, v: (df[c] <= v, df[c] > v))
-    assert verdict(capsys).startswith("✔")
 
 
 # --------------------------------------------------------------------------- Exercise 1.3

@@ -171,6 +171,7 @@ class Spec:
     contract: Callable[[Any, Case], Any] = lambda got, case: got
     mistakes: Sequence[Mistake] = ()
     probes: Sequence[Any] = ()
+    first: Sequence[Any] = ()  # probes that run before the cases (e.g. "is this argument used at all?")
     same: Callable[[Any, Any], bool] = allclose
     alternatives: Sequence[Callable] = ()  # other right answers (the generated tests expect ✔ for each)
     changed_hint: str = ""
@@ -197,6 +198,8 @@ class Spec:
 
     def run(self, fn) -> str:
         """The check's body: the ✔ message, or a :class:`~helpers.checks._core.CheckFailed` with the hint."""
+        for probe in self.first:
+            probe.run(self, fn)
         for case in self.cases():
             got = self._normalised(fn, case)
             if self.same(got, self._quiet(self.reference, case)):

@@ -18,7 +18,7 @@ from helpers.checks._core import (
     require,
     show,
 )
-from helpers.checks._spec import Case, Mistake, Spec, register
+from helpers.checks._spec import Case, Mistake, Probe, Spec, register
 from helpers.structures import STRUCTURE_TYPES
 
 __all__ = [
@@ -209,61 +209,139 @@ def _masks(got, n: int) -> tuple[np.ndarray, np.ndarray]:
     return masks[0], masks[1]
 
 
-@check("Exercise 1.2")
-def check_sampling_bias_split(sampling_bias_split):
-    """Exercise 1.2: ``sampling_bias_split(df, column, max_value)`` -> (train_mask, test_mask)."""
-    df = _toy_metadata()
-    # Three cases: a particle exactly on the threshold; the same column with another threshold (again
-    # exactly on a particle), to see whether max_value is used; another column.
-    cases = [("diameter", 12.5), ("diameter", 15.0), ("d_nn", 2.6)]
-    results = []
-    for column, max_value in cases:
-        got = call(
-            sampling_bias_split,
-            df,
-            column,
-            max_value,
-            returns=f"a tuple of two boolean arrays of shape ({len(df)},)",
-            changed_hint="your function changed the DataFrame it was given; build the masks without "
-            "modifying it.",
-        )
-        results.append(_masks(got, len(df)))
-    for (column, max_value), (train, test) in zip(cases, results):
-        low = df[column].to_numpy() <= max_value
-        require(
-            not (np.array_equal(train, ~low) and np.array_equal(test, low)),
-            "the masks are swapped: train on the rows with SMALL values, test on the rest.",
-        )
-        require(
-            not np.any(train & test), "some rows are in both train and test; the two parts must not overlap."
-        )
-        require(np.all(train | test), "some rows are in neither part; every row belongs to train or test.")
-        for other in ("diameter", "d_nn"):
-            other_low = df[other].to_numpy() <= max_value
-            require(
-                other == column or np.array_equal(other_low, low) or not np.array_equal(train, other_low),
+def _bias_split(df, column, max_value):
+    low = (df[column] <= max_value).to_numpy()
+    return low, ~low
+
+
+def _split_otherwise(case: Case, masks) -> str:
+    """Why the masks are not (column <= max_value, the rest) on this case."""
+    df, column, max_value = case.args
+    train, test = masks
+    values = df[column].to_numpy()
+    low, below = values <= max_value, values < max_value
+    if np.any(train & test):
+        return "some rows are in both train and test; the two parts must not overlap."
+    if not np.all(train | test):
+        return "some rows are in neither part; every row belongs to train or test."
+    for other in ("diameter", "d_nn"):
+        other_low = df[other].to_numpy() <= max_value
+        if other != column and not np.array_equal(other_low, low) and np.array_equal(train, other_low):
+            return (
                 f"with column={column!r} your train part holds the rows whose {other!r} is <= {max_value}: "
-                "do you use the argument `column`?",
+                "do you use the argument `column`?"
             )
-    require(
-        not np.array_equal(results[0][0], results[1][0]),
-        f"your masks did not change when max_value went from {cases[0][1]} to {cases[1][1]} (on "
-        f"{cases[0][0]!r}): do you use the argument `max_value`?",
-    )
-    for (column, max_value), (train, _) in zip(cases, results):
-        values = df[column].to_numpy()
-        low, below = values <= max_value, values < max_value
-        require(
-            np.array_equal(low, below) or not np.array_equal(train, below),
+    if not np.array_equal(low, below) and np.array_equal(train, below):
+        return (
             f"a particle whose {column!r} is exactly max_value = {max_value} belongs to training: the "
-            "threshold itself is included, so compare with <=, not <.",
+            "threshold itself is included, so compare with <=, not <."
         )
-        require(
-            np.array_equal(train, low),
-            f"with column={column!r}, max_value={max_value} the train part should hold the rows whose "
-            f"{column!r} is <= {max_value} (the threshold itself included).",
-        )
-    return "train on low values, test on high ones: a deliberately biased split."
+    return (
+        f"with column={column!r}, max_value={max_value} the train part should hold the rows whose "
+        f"{column!r} is <= {max_value} (the threshold itself included)."
+    )
+
+
+def _uses_max_value(spec: Spec, fn) -> None:
+    (a, b) = spec.cases()[:2]
+    require(
+        not np.array_equal(spec._normalised(fn, a)[0], spec._normalised(fn, b)[0]),
+        f"your masks did not change when max_value went from {a.args[2]} to {b.args[2]} (on "
+        f"{a.args[1]!r}): do you use the argument `max_value`?",
+    )
+
+
+def _split_in_a_new_column(df, column, max_value):
+    df["low"] = df[column] <= max_value  # changes the caller's DataFrame
+    return df["low"].to_numpy(), ~df["low"].to_numpy()
+
+
+def _split_by_row_labels(df, column, max_value):
+    """A loop that looks rows up by label 0..n-1: right only while the index is 0..n-1."""
+    train = np.array([df.loc[i, column] <= max_value for i in range(len(df))])
+    return train, ~train
+
+
+def _strict(df, c, v):
+    return (df[c] < v).to_numpy(), (df[c] >= v).to_numpy()
+
+
+check_sampling_bias_split = register(
+    "check_sampling_bias_split",
+    Spec(
+        exercise="Exercise 1.2",
+        reference=_bias_split,
+        # a particle exactly on the threshold; the same column with another threshold (again exactly on a
+        # particle), to see whether max_value is used; another column
+        cases=lambda: [
+            Case(_toy_metadata(), "diameter", 12.5, about="on the threshold, index not 0..n-1"),
+            Case(_toy_metadata(), "diameter", 15.0, about="another threshold"),
+            Case(_toy_metadata(), "d_nn", 2.6, about="another column"),
+        ],
+        returns="a tuple of two boolean arrays of shape (8,)",
+        contract=lambda got, case: _masks(got, len(case.args[0])),
+        same=lambda a, b: all(np.array_equal(x, y) for x, y in zip(a, b)),
+        changed_hint="your function changed the DataFrame it was given; build the masks without modifying it.",
+        first=[Probe(_uses_max_value)],
+        otherwise=_split_otherwise,
+        success="train on low values, test on high ones: a deliberately biased split.",
+        mistakes=[
+            Mistake(
+                "the masks are swapped: train on the rows with SMALL values, test on the rest.",
+                lambda df, c, v: _bias_split(df, c, v)[::-1],
+                "swapped",
+            ),
+            Mistake("tuple of two", lambda df, c, v: (df[c] > v).to_numpy(), "one mask", test_only=True),
+            Mistake("<=, not <", _strict, "strict <", test_only=True),
+            Mistake(
+                "`column`", lambda df, c, v: _bias_split(df, "diameter", v), "column ignored", test_only=True
+            ),
+            Mistake(
+                "`max_value`", lambda df, c, v: _bias_split(df, c, 12.0), "max_value ignored", test_only=True
+            ),
+            Mistake("DataFrame", lambda df, c, v: (df[df[c] <= v], df[df[c] > v]), "rows", test_only=True),
+            Mistake(
+                "row numbers",
+                lambda df, c, v: (np.flatnonzero(df[c] <= v), np.flatnonzero(df[c] > v)),
+                "row numbers",
+                test_only=True,
+            ),
+            Mistake("changed the DataFrame", _split_in_a_new_column, "new column", test_only=True),
+            Mistake(
+                "both",
+                lambda df, c, v: (_bias_split(df, c, v)[0], np.ones(len(df), bool)),
+                "overlap",
+                test_only=True,
+            ),
+            Mistake(
+                "neither",
+                lambda df, c, v: ((df[c] <= v).to_numpy(), (df[c] > v + 5).to_numpy()),
+                "gap",
+                test_only=True,
+            ),
+            Mistake(
+                "boolean",
+                lambda df, c, v: (_bias_split(df, c, v)[0].astype(int), _bias_split(df, c, v)[1]),
+                "int mask",
+                test_only=True,
+            ),
+            Mistake(
+                "one entry per row",
+                lambda df, c, v: (np.array([True]), np.array([False])),
+                "one entry",
+                test_only=True,
+            ),
+            Mistake(
+                "Python list",
+                lambda df, c, v: tuple(list(m) for m in _bias_split(df, c, v)),
+                "lists",
+                test_only=True,
+            ),
+            Mistake("KeyError", _split_by_row_labels, "label lookups", test_only=True),
+        ],
+        alternatives=[lambda df, c, v: (df[c] <= v, df[c] > v)],  # pandas boolean Series are masks too
+    ),
+)
 
 
 # --------------------------------------------------------------------------- Exercise 1.3
