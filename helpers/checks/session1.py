@@ -18,7 +18,7 @@ from helpers.checks._core import (
     require,
     show,
 )
-from helpers.checks._spec import Case, Mistake, Probe, Spec, register
+from helpers.checks._spec import Case, Mistake, Probe, Spec, allclose, register
 from helpers.structures import STRUCTURE_TYPES
 
 __all__ = [
@@ -366,60 +366,145 @@ def _val_scores(X_train, y_train, X_val, y_val, ks):
     )
 
 
-def _scores_hint(scores, case, ks) -> str:
-    """Why ``scores`` are not the validation accuracies (in the order of ``ks``)."""
-    X_train, y_train, X_val, y_val = case
-    if np.allclose(scores, _val_scores(X_train, y_train, X_train, y_train, ks), atol=1e-9):
-        return "your scores are on the training set; score each model on the validation set."
-    if np.allclose(scores, _val_scores(X_val, y_val, X_val, y_val, ks), atol=1e-9):
-        return (
-            "your models are fitted on the validation set (and scored on it): fit on the training set, "
-            "score on the validation set."
-        )
-    by_k = _val_scores(X_train, y_train, X_val, y_val, sorted(ks))
-    if list(ks) != sorted(ks) and np.allclose(scores, by_k, atol=1e-9):
-        return f"your scores are in the order of sorted k; keep the order of ks = {ks}."
-    return (
-        "val_scores differ from the validation accuracy of KNeighborsClassifier(n_neighbors=k) "
-        "fitted on the training set (in the order of ks)."
+def _choose_k(X_train, y_train, X_val, y_val, ks):
+    scores = _val_scores(X_train, y_train, X_val, y_val, ks)
+    return ks[int(np.argmax(scores))], scores
+
+
+def _k_and_scores(got, case: Case):
+    """The contract of 1.3: (best_k, val_scores), one score per k, best_k one number."""
+    ks = case.args[4]
+    best_k, scores = expect_pair(got, "return a tuple (best_k, val_scores); got {got}.")
+    scores = expect_array(scores, "val_scores")
+    require(
+        scores.shape == (len(ks),),
+        f"val_scores needs one accuracy per k ({len(ks)} values), got shape {scores.shape}.",
     )
+    if np.ndim(best_k) != 0 or isinstance(best_k, (str, bytes)):
+        fail(
+            f"best_k should be one k (a number), got {show(best_k)}: when several k tie for the highest "
+            "validation score, take the first of them in ks."
+        )
+    return best_k, scores
 
 
-@check("Exercise 1.3")
-def check_choose_k_on_validation(choose_k_on_validation):
-    """Exercise 1.3: ``choose_k_on_validation(X_train, y_train, X_val, y_val, ks)`` -> (best_k, val_scores)."""
-    # case 1: k = 5 and k = 9 tie for the best score (the first one, 5, is the answer)
-    for seed, ks in ((1, [1, 3, 5, 9, 15, 25]), (2, [25, 11, 7, 3, 1])):
-        case = _knn_case(seed)
-        got = call(
-            choose_k_on_validation, *case, list(ks), returns=f"(best_k, val_scores) with {len(ks)} scores"
+def _choose_k_otherwise(case: Case, got) -> str:
+    """Why (best_k, val_scores) is not the right one, when no known mistake gives it."""
+    X_train, y_train, X_val, y_val, ks = case.args
+    best_k, scores = got
+    expected = _val_scores(*case.args)
+    if not np.allclose(scores, expected, atol=1e-9):
+        by_k = _val_scores(X_train, y_train, X_val, y_val, sorted(ks))
+        if list(ks) != sorted(ks) and np.allclose(scores, by_k, atol=1e-9):
+            return f"your scores are in the order of sorted k; keep the order of ks = {ks}."
+        return (
+            "val_scores differ from the validation accuracy of KNeighborsClassifier(n_neighbors=k) "
+            "fitted on the training set (in the order of ks)."
         )
-        best_k, scores = expect_pair(got, "return a tuple (best_k, val_scores); got {got}.")
-        scores = expect_array(scores, "val_scores")
-        require(
-            scores.shape == (len(ks),),
-            f"val_scores needs one accuracy per k ({len(ks)} values), got shape {scores.shape}.",
+    winners = [ks[i] for i in np.flatnonzero(expected == expected.max())]
+    if best_k in winners:
+        return (
+            f"with ks={ks}, k = {' and '.join(map(str, winners))} tie for the highest validation score; "
+            "take the first of them in ks (np.argmax returns the first maximum)."
         )
-        expected = _val_scores(*case, ks)
-        require(np.allclose(scores, expected, atol=1e-9), _scores_hint(scores, case, ks))
-        winners = [ks[i] for i in np.flatnonzero(expected == expected.max())]
-        if np.ndim(best_k) != 0 or isinstance(best_k, (str, bytes)):
-            fail(
-                f"best_k should be one k (a number), got {show(best_k)}: when several k tie for the highest "
-                "validation score, take the first of them in ks."
-            )
-        if best_k in winners and best_k != winners[0]:
-            fail(
-                f"with ks={ks}, k = {' and '.join(map(str, winners))} tie for the highest validation score; "
-                "take the first of them in ks (np.argmax returns the first maximum)."
-            )
-        if best_k not in winners:
-            if isinstance(best_k, (float, np.floating)) and np.isclose(best_k, expected.max()):
-                fail("best_k is the best score itself; return the k that reaches it.")
-            if best_k == int(np.argmax(expected)):
-                fail(f"best_k={show(best_k)} is the position of the best score in ks={ks}; return k itself.")
-            fail(f"best_k={show(best_k)} does not have the highest validation score among ks={ks}.")
-    return "k is chosen on the validation set; the vault stays closed."
+    if best_k == int(np.argmax(expected)):
+        return f"best_k={show(best_k)} is the position of the best score in ks={ks}; return k itself."
+    return f"best_k={show(best_k)} does not have the highest validation score among ks={ks}."
+
+
+def _same_scores(a, b) -> bool:
+    return allclose(a[1], b[1], atol=1e-9)
+
+
+def _with_scores(pick):
+    """A choice of k from the right validation scores, by ``pick(scores, ks)``."""
+
+    def choose(X_train, y_train, X_val, y_val, ks):
+        scores = _val_scores(X_train, y_train, X_val, y_val, ks)
+        return pick(scores, ks), scores
+
+    return choose
+
+
+check_choose_k_on_validation = register(
+    "check_choose_k_on_validation",
+    Spec(
+        exercise="Exercise 1.3",
+        reference=_choose_k,
+        # case 1: k = 5 and k = 9 tie for the best score (the first one, 5, is the answer); case 2: ks unsorted
+        cases=lambda: [
+            Case(*_knn_case(1), [1, 3, 5, 9, 15, 25], about="a tie for the best k"),
+            Case(*_knn_case(2), [25, 11, 7, 3, 1], about="ks not sorted"),
+        ],
+        returns="(best_k, val_scores) with one score per k",
+        contract=_k_and_scores,
+        same=lambda a, b: bool(a[0] == b[0]) and _same_scores(a, b),
+        otherwise=_choose_k_otherwise,
+        success="k is chosen on the validation set; the vault stays closed.",
+        mistakes=[
+            Mistake(
+                "your scores are on the training set; score each model on the validation set.",
+                lambda Xt, yt, Xv, yv, ks: _choose_k(Xt, yt, Xt, yt, ks),
+                "scored on train",
+                same=_same_scores,
+            ),
+            Mistake(
+                "your models are fitted on the validation set (and scored on it): fit on the training set, "
+                "score on the validation set.",
+                lambda Xt, yt, Xv, yv, ks: _choose_k(Xv, yv, Xv, yv, ks),
+                "fitted on validation",
+                same=_same_scores,
+            ),
+            Mistake(
+                "best_k is the best score itself; return the k that reaches it.",
+                _with_scores(lambda scores, ks: max(scores)),
+                "best score",
+            ),
+            Mistake(
+                "highest validation score",
+                _with_scores(lambda scores, ks: ks[int(np.argmin(scores))]),
+                "worst k",
+                test_only=True,
+            ),
+            Mistake("tuple", lambda *a: _choose_k(*a)[0], "k only", test_only=True),
+            Mistake(
+                "one accuracy per k",
+                lambda *a: (_choose_k(*a)[0], _choose_k(*a)[1][:-1]),
+                "short",
+                test_only=True,
+            ),
+            Mistake("differ", lambda Xt, yt, Xv, yv, ks: (ks[0], [0.5] * len(ks)), "made up", test_only=True),
+            Mistake("ZeroDivisionError", lambda Xt, yt, Xv, yv, ks: 1 / 0, "crash", test_only=True),
+            Mistake(
+                "best_k=2 is the position of the best score",  # shown as a plain number, not np.int64(2)
+                _with_scores(lambda scores, ks: np.argmax(scores)),
+                "position",
+                test_only=True,
+            ),
+            Mistake(
+                "tie",
+                _with_scores(lambda scores, ks: max(zip(scores, ks))[1]),
+                "last of ties",
+                test_only=True,
+            ),
+            Mistake(
+                "order of sorted k",
+                lambda Xt, yt, Xv, yv, ks: _choose_k(Xt, yt, Xv, yv, sorted(ks)),
+                "sorted ks",
+                test_only=True,
+            ),
+            Mistake(
+                "take the first of them in ks",
+                _with_scores(lambda scores, ks: np.asarray(ks)[scores == np.max(scores)]),
+                "every tie as an array",
+                test_only=True,
+            ),
+        ],
+        alternatives=[
+            lambda *a: (_choose_k(*a)[0], list(_choose_k(*a)[1])),  # scores as a list
+        ],
+    ),
+)
 
 
 # --------------------------------------------------------------------------- Exercise 1.4
