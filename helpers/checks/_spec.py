@@ -164,7 +164,7 @@ class Spec:
     reference: Callable
     cases: Callable[[], Sequence[Case]]
     returns: str
-    success: str
+    success: str | Callable[[Any], str]  # the ✔ message (or of the output on the first case)
     otherwise: (
         str | Callable[[Case, Any], str]
     )  # the hint when no known mistake matches (of the case and output)
@@ -200,8 +200,10 @@ class Spec:
         """The check's body: the ✔ message, or a :class:`~helpers.checks._core.CheckFailed` with the hint."""
         for probe in self.first:
             probe.run(self, fn)
+        outputs = []
         for case in self.cases():
             got = self._normalised(fn, case)
+            outputs.append(got)
             if self.same(got, self._quiet(self.reference, case)):
                 continue
             for mistake in self.mistakes:
@@ -213,7 +215,7 @@ class Spec:
             fail(self.otherwise(case, got) if callable(self.otherwise) else self.otherwise)
         for probe in self.probes:
             probe.run(self, fn)
-        return self.success
+        return self.success(outputs[0]) if callable(self.success) else self.success
 
     def as_check(self, name: str):
         """The public ``check_<name>(fn)`` of this spec (a :func:`~helpers.checks._core.check`)."""

@@ -553,33 +553,28 @@ def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def _reference_gd(X, y, lr, n_steps):
+def _reference_gd(X, y, lr, n_steps, *, step=1.0, start=None):
+    """Gradient descent on the mean cross-entropy (``step`` scales each step: -1 uphill, N the summed gradient)."""
     Xb = np.column_stack([np.ones(len(X)), X])
-    w = np.zeros(Xb.shape[1])
+    w = np.zeros(Xb.shape[1]) if start is None else start
     losses = []
     for _ in range(n_steps):
         z = Xb @ w
         losses.append(np.mean(np.logaddexp(0.0, z) - y * z))
-        w = w - lr * Xb.T @ (_sigmoid(z) - y) / len(y)
+        w = w - step * lr * Xb.T @ (_sigmoid(z) - y) / len(y)
     return w, np.array(losses)
 
 
-@check("Exercise 2.4")
-def check_logistic_regression_gd(logistic_regression_gd):
-    """Exercise 2.4: ``logistic_regression_gd(X, y, lr, n_steps) -> (w, losses)``."""
+def _gd_case():
     rng = np.random.default_rng(6)
     X = rng.normal(size=(40, 2))
     y = (X @ np.array([1.5, -1.0]) + 0.3 + rng.normal(scale=0.8, size=40) > 0).astype(int)
-    lr, n_steps = 0.5, 100
-    got = call(
-        logistic_regression_gd,
-        X,
-        y,
-        lr,
-        n_steps,
-        returns=f"(w of shape (3,), losses of shape ({n_steps},))",
-        slow_hint="does your loop run exactly n_steps times?",
-    )
+    return [Case(X, y, 0.5, 100)]
+
+
+def _w_and_losses(got, case: Case):
+    """The contract of 2.4: (w, losses), one loss per step, the first the mean loss at w = 0 (ln 2)."""
+    X, y, _, n_steps = case.args
     w, losses = expect_pair(got, "return two things: `return w, losses` (got {got}).")
     w = _as_weights(w, X.shape[1])
     losses = np.asarray(losses, dtype=float).ravel()
@@ -588,7 +583,6 @@ def check_logistic_regression_gd(logistic_regression_gd):
         f"losses should hold one value per step, the loss before that step ({n_steps} values); "
         f"yours has {len(losses)}.",
     )
-    w_ref, losses_ref = _reference_gd(X, y, lr, n_steps)
     require(
         not np.isclose(losses[0], len(y) * np.log(2.0), rtol=1e-6),
         f"the first loss is {losses[0]:.4g} = N·ln 2 for N = {len(y)} points: that is the sum of the "
@@ -599,23 +593,87 @@ def check_logistic_regression_gd(logistic_regression_gd):
         f"the first loss should be ln 2 ≈ 0.693 (w starts at zero, so σ(w·x) = 0.5 for every point); "
         f"yours is {losses[0]:.4g}. Start from w = np.zeros(d + 1) and record the loss before updating.",
     )
-    if not np.allclose(losses, losses_ref, rtol=1e-6, atol=1e-9):
-        if np.allclose(losses, _reference_gd(X, y, -lr, n_steps)[1], rtol=1e-6, atol=1e-9):
-            fail("the loss grows: you step uphill. Step against the gradient: w ← w − lr · gradient.")
-        if np.allclose(losses, _reference_gd(X, y, lr * len(y), n_steps)[1], rtol=1e-6, atol=1e-9):
-            fail(
-                f"your steps are N = {len(y)} times too large: the gradient is the mean over the points, "
-                "(1/N) Xᵀ(σ(Xw) − y)."
-            )
-        fail(
-            "the losses differ from gradient descent on the cross-entropy: check the gradient "
-            "(1/N) Xᵀ(σ(Xw) − y) (with the bias column in X) and the step w ← w − lr · gradient."
-        )
-    require(
-        np.allclose(w, w_ref, rtol=1e-6, atol=1e-9),
-        "the losses are right but the returned w is not the final one: return w after the last step.",
+    return w, losses
+
+
+def _same_losses(a, b) -> bool:
+    return allclose(a[1], b[1])
+
+
+def _gd_otherwise(case: Case, got) -> str:
+    if _same_losses(got, _reference_gd(*case.args)):
+        return "the losses are right but the returned w is not the final one: return w after the last step."
+    return (
+        "the losses differ from gradient descent on the cross-entropy: check the gradient "
+        "(1/N) Xᵀ(σ(Xw) − y) (with the bias column in X) and the step w ← w − lr · gradient."
     )
-    return f"your gradient descent matches, and the loss fell from {losses[0]:.3f} to {losses[-1]:.3f}."
+
+
+def _gd_losses_after(X, y, lr, n_steps):
+    return _reference_gd(X, y, lr, n_steps)[0], _reference_gd(X, y, lr, n_steps + 1)[1][1:]
+
+
+check_logistic_regression_gd = register(
+    "check_logistic_regression_gd",
+    Spec(
+        exercise="Exercise 2.4",
+        reference=_reference_gd,
+        cases=_gd_case,
+        returns="(w of shape (3,), losses of shape (100,))",
+        contract=_w_and_losses,
+        slow_hint="does your loop run exactly n_steps times?",
+        otherwise=_gd_otherwise,
+        success=lambda got: (
+            f"your gradient descent matches, and the loss fell from {got[1][0]:.3f} to {got[1][-1]:.3f}."
+        ),
+        mistakes=[
+            Mistake(
+                "the loss grows: you step uphill. Step against the gradient: w ← w − lr · gradient.",
+                lambda X, y, lr, n: _reference_gd(X, y, lr, n, step=-1.0),
+                "uphill",
+                same=_same_losses,
+            ),
+            Mistake(
+                "your steps are N = 40 times too large: the gradient is the mean over the points, "
+                "(1/N) Xᵀ(σ(Xw) − y).",
+                lambda X, y, lr, n: _reference_gd(X, y, lr, n, step=len(y)),
+                "summed gradient",
+                same=_same_losses,
+            ),
+            Mistake(
+                "take the mean",
+                lambda X, y, lr, n: (_reference_gd(X, y, lr, n)[0], len(y) * _reference_gd(X, y, lr, n)[1]),
+                "summed loss",
+                test_only=True,
+            ),
+            Mistake(
+                "np.zeros",
+                lambda X, y, lr, n: _reference_gd(X, y, lr, n, start=np.random.default_rng(0).normal(size=3)),
+                "random start",
+                test_only=True,
+            ),
+            Mistake("ln 2", _gd_losses_after, "losses after the step", test_only=True),
+            Mistake(
+                "final one",
+                lambda X, y, lr, n: (np.zeros(X.shape[1] + 1), _reference_gd(X, y, lr, n)[1]),
+                "w never updated",
+                test_only=True,
+            ),
+            Mistake(
+                "one value per step",
+                lambda X, y, lr, n: _reference_gd(X, y, lr, n + 1),
+                "one step more",
+                test_only=True,
+            ),
+            Mistake(
+                "return two things",
+                lambda X, y, lr, n: _reference_gd(X, y, lr, n)[0],
+                "w only",
+                test_only=True,
+            ),
+        ],
+    ),
+)
 
 
 # --------------------------------------------------------------------------- Exercise 2.5
@@ -624,12 +682,10 @@ GOOD_LOSS_FRACTION = 1e-3
 """Exercise 2.5: after 50 steps the loss must be below this fraction of where it started."""
 
 
-@check("Exercise 2.5")
-def check_pick_learning_rate(pick_learning_rate):
-    """Exercise 2.5: ``pick_learning_rate() -> γ`` that brings the explorer's loss down fast, without diverging."""
+def _rate(rate, case: Case):
+    """The contract of 2.5: one positive number that brings the loss down enough in 50 steps, without diverging."""
     from helpers.gradient_descent import W_START, loss, loss_after_steps
 
-    rate = call(pick_learning_rate, returns="one positive number")
     rate = expect_number(
         rate,
         "γ",
@@ -650,7 +706,36 @@ def check_pick_learning_rate(pick_learning_rate):
         f"its start ({f0:.2f}). Look at the explorer: is your γ too small, or so large that the steps "
         "zig-zag?",
     )
-    return f"γ = {rate:g} brings the loss from {f0:.2f} to {f50:.2g} in 50 steps without diverging."
+    return rate, f0, f50
+
+
+check_pick_learning_rate = register(
+    "check_pick_learning_rate",
+    Spec(
+        exercise="Exercise 2.5",
+        reference=lambda: 1.0,
+        cases=lambda: [Case()],
+        returns="one positive number",
+        contract=_rate,
+        same=lambda a, b: True,  # any γ the contract accepts is right
+        otherwise="",
+        success=lambda got: (
+            f"γ = {got[0]:g} brings the loss from {got[1]:.2f} to {got[2]:.2g} in 50 steps without diverging."
+        ),
+        mistakes=[
+            Mistake("still above", lambda: 0.01, "too small", test_only=True),
+            Mistake("diverges", lambda: 5.0, "too large", test_only=True),
+            Mistake("positive", lambda: -1.0, "negative", test_only=True),
+            Mistake("one number", lambda: "0.5", "text", test_only=True),
+            Mistake("positive", lambda: 0.0, "zero", test_only=True),
+            Mistake("positive", lambda: float("nan"), "nan", test_only=True),
+            Mistake("one number", lambda: [1.0], "list", test_only=True),
+            Mistake("one number", lambda: True, "bool", test_only=True),
+            Mistake("zig-zag", lambda: 2.0, "zig-zag", test_only=True),
+        ],
+        alternatives=[lambda: np.float64(1.0), lambda: 0.5, lambda: 1.5],
+    ),
+)
 
 
 # --------------------------------------------------------------------------- quiz
