@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
-from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
 
 from helpers.checks import _core, check_quiz
 from helpers.checks import session3 as S3
 from helpers.checks._core import _QUIZZES
 from helpers.checks.session3 import (
-    check_choose_k_by_silhouette,
     check_conv1d,
     check_loss_and_grads,
 )
@@ -37,13 +32,6 @@ def loss_and_grads(params, X, Y):
     dA = (dZ @ params["W2"].T) * (1 - H**2)
     grads = {"W1": X.T @ dA, "b1": dA.sum(axis=0), "W2": H.T @ dZ, "b2": dZ.sum(axis=0)}
     return loss, grads
-
-
-def choose_k_by_silhouette(X, ks, seed=0):
-    scores = [
-        silhouette_score(X, KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(X)) for k in ks
-    ]
-    return int(ks[int(np.argmax(scores))]), scores
 
 
 def stub(*args, **kwargs):
@@ -357,94 +345,7 @@ def test_conv1d_reference_is_the_formula():
     assert np.allclose(S3._reference_conv1d(x, w, b), formula)
 
 
-# --------------------------------------------------------------------------- Exercise 3.4
-
-
-def test_choose_k_right_answer_passes(capsys):
-    check_choose_k_by_silhouette(choose_k_by_silhouette)
-    out = verdict(capsys)
-    assert out.startswith("✔ Exercise 3.4") and "k = 4" in out, out
-
-
-def index_not_k(X, ks, seed=0):
-    _, scores = choose_k_by_silhouette(X, ks, seed)
-    return int(np.argmax(scores)), scores
-
-
-def lowest_inertia(X, ks, seed=0):
-    inertias = [KMeans(n_clusters=k, n_init=10, random_state=seed).fit(X).inertia_ for k in ks]
-    return int(ks[int(np.argmin(inertias))]), inertias
-
-
-def smallest_score(X, ks, seed=0):
-    _, scores = choose_k_by_silhouette(X, ks, seed)
-    return int(ks[int(np.argmin(scores))]), scores
-
-
-def too_few_scores(X, ks, seed=0):
-    k, scores = choose_k_by_silhouette(X, ks, seed)
-    return k, scores[:-1]
-
-
-def only_k(X, ks, seed=0):
-    return choose_k_by_silhouette(X, ks, seed)[0]
-
-
-def ignores_seed(X, ks, seed=0):
-    return choose_k_by_silhouette(X, ks, 0)
-
-
-_calls = itertools.count(100)
-
-
-def unseeded(X, ks, seed=0):
-    # random_state=None, made deterministic for the test: every call starts k-means from other centres
-    return choose_k_by_silhouette(X, ks, next(_calls))
-
-
-def one_start(X, ks, seed=0):
-    scores = [
-        silhouette_score(X, KMeans(n_clusters=k, n_init=1, random_state=seed).fit_predict(X)) for k in ks
-    ]
-    return int(ks[int(np.argmax(scores))]), scores
-
-
-def hard_coded_ks(X, ks, seed=0):
-    return choose_k_by_silhouette(X, list(range(2, 8)), seed)
-
-
-def best_score_not_k(X, ks, seed=0):
-    _, scores = choose_k_by_silhouette(X, ks, seed)
-    return max(scores), scores
-
-
-def scales_X_in_place(X, ks, seed=0):
-    X /= X.std()  # changes the caller's X
-    return choose_k_by_silhouette(X, ks, seed)
-
-
-@pytest.mark.parametrize(
-    "wrong, hint",
-    [
-        (stub, "not done yet"),
-        (index_not_k, "position in ks"),
-        (lowest_inertia, "silhouette"),
-        (smallest_score, "highest silhouette"),
-        (too_few_scores, "one number per k"),
-        (only_k, "pair (best_k, scores)"),
-        (ignores_seed, "scores of seed 0"),
-        (unseeded, "same seed gave different scores"),
-        (one_start, "n_init=10"),
-        (hard_coded_ks, "one number per k"),
-        (best_score_not_k, "should be an integer"),
-        (scales_X_in_place, "changed its argument `X`"),
-    ],
-    ids=lambda x: getattr(x, "__name__", "hint"),
-)
-def test_choose_k_wrong_answers_fail_with_a_hint(capsys, wrong, hint):
-    check_choose_k_by_silhouette(wrong)
-    out = verdict(capsys)
-    assert out.startswith("✘ Exercise 3.4") and hint in out, out
+# 3.4 is a spec: tests/test_checks_specs.py
 
 
 # --------------------------------------------------------------------------- quiz

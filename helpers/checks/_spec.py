@@ -23,8 +23,10 @@ The check calls the student's function on every case through :func:`~helpers.che
 (unwritten stub, crash with the failing line and its shapes, time limit, changed inputs), puts the
 result through the ``contract`` (type, shape, dtype: it returns the result normalised, or fails with
 a hint), and compares it with the reference's.  When they differ, the first mistake whose output
-on that case is the same as the student's gives its hint; when none does, ``otherwise`` does.  Once
-every case agrees, the ``probes`` run (seeds, global random state, a source scan, or any code).
+on that case is the same as the student's (and not right there) gives its hint; when none does,
+``otherwise`` does (a hint, or a function of the case and the output).  ``first`` probes run before
+the cases (is an argument used at all?); once every case agrees, the ``probes`` run (seeds, global
+random state, a source scan, or any code).  ``success`` may be a function of the first output.
 """
 
 from __future__ import annotations
@@ -204,13 +206,15 @@ class Spec:
         for case in self.cases():
             got = self._normalised(fn, case)
             outputs.append(got)
-            if self.same(got, self._quiet(self.reference, case)):
+            right = self._quiet(self.reference, case)
+            if self.same(got, right):
                 continue
             for mistake in self.mistakes:
                 if mistake.test_only:
                     continue
-                wrong = self._quiet(mistake.wrong, case)
-                if wrong is not None and (mistake.same or self.same)(got, wrong):
+                wrong, same = self._quiet(mistake.wrong, case), mistake.same or self.same
+                # a mistake that gives the right answer on this case tells nothing here
+                if wrong is not None and same(got, wrong) and not self.same(right, wrong):
                     fail(mistake.hint)
             fail(self.otherwise(case, got) if callable(self.otherwise) else self.otherwise)
         for probe in self.probes:

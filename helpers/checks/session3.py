@@ -15,6 +15,7 @@ The session-3 quiz is registered here too.
 from __future__ import annotations
 
 import functools
+import itertools
 import time
 from collections.abc import Callable
 
@@ -32,7 +33,7 @@ from helpers.checks._core import (
     register_quiz,
     require,
 )
-from helpers.checks._spec import Case, Mistake, Spec, allclose, register
+from helpers.checks._spec import Case, Mistake, Probe, Spec, allclose, register
 
 __all__ = ["check_choose_k_by_silhouette", "check_conv1d", "check_forward", "check_loss_and_grads"]
 
@@ -545,63 +546,153 @@ def _reference_silhouettes(X: np.ndarray, ks, seed: int) -> np.ndarray:
     )
 
 
-def _silhouette_search(fn, X, ks, seed) -> tuple[object, np.ndarray]:
-    out = call(fn, X, list(ks), seed, returns=f"(best_k, {len(ks)} scores)")
+def _by_silhouette(X, ks, seed, *, n_init=10):
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    scores = [
+        silhouette_score(X, KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit_predict(X)) for k in ks
+    ]
+    return int(ks[int(np.argmax(scores))]), scores
+
+
+def _k_and_silhouettes(out, case: Case):
+    """The contract of 3.4: (best_k, scores), one score per k, each in [-1, 1], best_k an integer."""
+    ks = case.args[1]
     best_k, scores = expect_pair(out, "return a pair (best_k, scores), got {got}.")
     scores = expect_array(scores, "scores", hint="scores should be a list or array of numbers, one per k.")
     require(
         scores.shape == (len(ks),),
         f"scores should hold one number per k in ks ({len(ks)} of them), got shape {scores.shape}.",
     )
-    return best_k, scores
-
-
-def _scores_hint(fn, X, ks, seed: int, scores: np.ndarray) -> str:
-    """Why ``scores`` (from ``fn(X, ks, seed)``) are not the reference silhouette scores."""
-    if seed != 0 and np.allclose(scores, _reference_silhouettes(X, ks, 0), rtol=0, atol=1e-9):
-        return f"with seed={seed} you get the scores of seed 0: pass the argument seed on, random_state=seed."
-    _, again = _silhouette_search(fn, X, ks, seed)
-    if not np.array_equal(again, scores):
-        return "two calls with the same seed gave different scores: pass random_state=seed to KMeans."
-    return (
-        "the scores are not the silhouette scores of k-means clusterings: for each k, fit "
-        "KMeans(n_clusters=k, n_init=10, random_state=seed) and score its labels with silhouette_score(X, labels)."
-    )
-
-
-@check("Exercise 3.4")
-def check_choose_k_by_silhouette(choose_k_by_silhouette: Callable):
-    """Exercise 3.4: ``choose_k_by_silhouette(X, ks, seed) -> (best_k, scores)``.
-
-    Runs it on four well-separated 2-D blobs with ks = 2..7, where the best k is 4 and
-    ``scores`` must hold one silhouette score per k, in the order of ``ks``; then on
-    structureless points where k-means depends on its seed, with another seed.
-    """
-    X, true_k = _blobs()
-    ks = list(range(2, 8))
-    best_k, scores = _silhouette_search(choose_k_by_silhouette, X, ks, 0)
     require(
         not (np.any(scores < -1) or np.any(scores > 1)),
         "silhouette scores lie between -1 and 1; use sklearn.metrics.silhouette_score.",
     )
-    ref = _reference_silhouettes(X, ks, 0)
-    if not np.allclose(scores, ref, atol=0.02):
-        fail(_scores_hint(choose_k_by_silhouette, X, ks, 0, scores))
-    best_k = expect_int(best_k, "best_k", "best_k should be an integer (a number of clusters), got {got}.")
-    if best_k != true_k:
-        hint = (
-            " — that is the position in ks, not the k itself"
-            if best_k == int(np.argmax(ref))
-            else " — the best k is the one with the highest silhouette score"
+    return expect_int(
+        best_k, "best_k", "best_k should be an integer (a number of clusters), got {got}."
+    ), scores
+
+
+def _same_silhouettes(a, b) -> bool:
+    return allclose(a[1], b[1], rtol=0)
+
+
+def _silhouette_otherwise(case: Case, got) -> str:
+    X, ks, seed = case.args
+    best_k = got[0]
+    ref = _reference_silhouettes(X, ks, seed)
+    if not _same_silhouettes(got, (None, ref)):
+        return (
+            "the scores are not the silhouette scores of k-means clusterings: for each k, fit "
+            "KMeans(n_clusters=k, n_init=10, random_state=seed) and score its labels with "
+            "silhouette_score(X, labels)."
         )
-        fail(f"on four well-separated blobs best_k should be {true_k}, got {best_k}{hint}.")
-    # k-means on structureless points depends on the seed: seed 7 and seed 0 give other scores
-    X_flat = np.random.default_rng(1).uniform(0.0, 1.0, size=(60, 2))
-    ks_flat = [3, 5, 6, 8]
-    _, scores7 = _silhouette_search(choose_k_by_silhouette, X_flat, ks_flat, 7)
-    if not np.allclose(scores7, _reference_silhouettes(X_flat, ks_flat, 7), rtol=0, atol=1e-9):
-        fail(_scores_hint(choose_k_by_silhouette, X_flat, ks_flat, 7, scores7))
-    return f"the silhouette score peaks at k = {best_k} on four well-separated blobs."
+    hint = (
+        " — that is the position in ks, not the k itself"
+        if best_k == int(np.argmax(ref))
+        else " — the best k is the one with the highest silhouette score"
+    )
+    return f"on {case.about} best_k should be {ks[int(np.argmax(ref))]}, got {best_k}{hint}."
+
+
+def _same_seed_same_scores(spec: Spec, fn) -> None:
+    case = spec.cases()[1]
+    require(
+        _same_silhouettes(spec._normalised(fn, case), spec._normalised(fn, case)),
+        "two calls with the same seed gave different scores: pass random_state=seed to KMeans.",
+    )
+
+
+_calls = itertools.count(100)
+
+
+def _unseeded(X, ks, seed):
+    """random_state=None, made deterministic for the tests: every call starts k-means from other centres."""
+    return _by_silhouette(X, ks, next(_calls))
+
+
+def _scales_X_in_place(X, ks, seed):
+    X /= X.std()  # changes the caller's X
+    return _by_silhouette(X, ks, seed)
+
+
+def _pick(rule):
+    """A choice of k from the right scores by ``rule(scores, ks)``."""
+    return lambda X, ks, seed: (rule(_by_silhouette(X, ks, seed)[1], ks), _by_silhouette(X, ks, seed)[1])
+
+
+def _lowest_inertia(X, ks, seed):
+    from sklearn.cluster import KMeans
+
+    inertias = [KMeans(n_clusters=k, n_init=10, random_state=seed).fit(X).inertia_ for k in ks]
+    return int(ks[int(np.argmin(inertias))]), inertias
+
+
+check_choose_k_by_silhouette = register(
+    "check_choose_k_by_silhouette",
+    Spec(
+        exercise="Exercise 3.4",
+        reference=_by_silhouette,
+        # four well-separated blobs, where the best k is 4; then structureless points where k-means depends
+        # on its seed, with another seed
+        cases=lambda: [
+            Case(_blobs()[0], list(range(2, 8)), 0, about="four well-separated blobs"),
+            Case(
+                np.random.default_rng(1).uniform(0.0, 1.0, size=(60, 2)),
+                [3, 5, 6, 8],
+                7,
+                about="structureless points",
+            ),
+        ],
+        returns="(best_k, one score per k)",
+        contract=_k_and_silhouettes,
+        same=lambda a, b: a[0] == b[0] and _same_silhouettes(a, b),
+        first=[Probe(_same_seed_same_scores)],
+        otherwise=_silhouette_otherwise,
+        success=lambda got: f"the silhouette score peaks at k = {got[0]} on four well-separated blobs.",
+        mistakes=[
+            Mistake(
+                "with seed=7 you get the scores of seed 0: pass the argument seed on, random_state=seed.",
+                lambda X, ks, seed: _by_silhouette(X, ks, 0),
+                "seed ignored",
+                same=_same_silhouettes,
+            ),
+            Mistake("position in ks", _pick(lambda s, ks: int(np.argmax(s))), "position", test_only=True),
+            Mistake("silhouette", _lowest_inertia, "lowest inertia", test_only=True),
+            Mistake(
+                "highest silhouette", _pick(lambda s, ks: ks[int(np.argmin(s))]), "smallest", test_only=True
+            ),
+            Mistake(
+                "one number per k",
+                lambda X, ks, seed: (_by_silhouette(X, ks, seed)[0], _by_silhouette(X, ks, seed)[1][:-1]),
+                "too few scores",
+                test_only=True,
+            ),
+            Mistake(
+                "pair (best_k, scores)",
+                lambda X, ks, seed: _by_silhouette(X, ks, seed)[0],
+                "k only",
+                test_only=True,
+            ),
+            Mistake("same seed gave different scores", _unseeded, "unseeded", test_only=True),
+            Mistake(
+                "n_init=10",
+                lambda X, ks, seed: _by_silhouette(X, ks, seed, n_init=1),
+                "one start",
+                test_only=True,
+            ),
+            Mistake(
+                "one number per k",
+                lambda X, ks, seed: _by_silhouette(X, list(range(2, 8)), seed),
+                "ks hard-coded",
+                test_only=True,
+            ),
+            Mistake("should be an integer", _pick(lambda s, ks: max(s)), "best score", test_only=True),
+            Mistake("changed its argument `X`", _scales_X_in_place, "X scaled in place", test_only=True),
+        ],
+    ),
+)
 
 
 # --------------------------------------------------------------------------- quiz
