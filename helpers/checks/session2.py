@@ -20,7 +20,7 @@ from helpers.checks._core import (
     register_quiz,
     require,
 )
-from helpers.checks._spec import Case, Forbidden, Mistake, Spec, allclose, register
+from helpers.checks._spec import Case, Forbidden, Mistake, Probe, Spec, allclose, register
 
 __all__ = [
     "check_agreement",
@@ -94,8 +94,13 @@ def _run_perceptron(perceptron, X, y, max_updates: int, seed: int) -> tuple[np.n
         slow_hint=_ENDLESS_PLA,
         changed_hint="your function changed the X or y it was given; work on a copy (np.column_stack makes one).",
     )
+    return _w_and_count(got, X.shape[1])
+
+
+def _w_and_count(got, d: int) -> tuple[np.ndarray, int]:
+    """The contract of 2.1: (w of shape (d + 1,), an int n_updates)."""
     w, n = expect_pair(got, "return two things: `return w, n_updates` (got {got}).")
-    w = _as_weights(w, X.shape[1])
+    w = _as_weights(w, d)
     n = expect_int(n, "n_updates", "n_updates should be an int (how many times w changed), got {got}.")
     return w, n
 
@@ -130,9 +135,64 @@ def _one_update_hint(w0, w1, X, y) -> str:
     )
 
 
-@check("Exercise 2.1")
-def check_perceptron(perceptron):
-    """Exercise 2.1: ``perceptron(X, y, max_updates, seed) -> (w, n_updates)``."""
+def _perceptron(X, y, max_updates=1000, seed=0, *, start=None, pick=None, step=None, rng=None):
+    """The PLA, with a replaceable start, pick and update (to write the typical mistakes in one line each)."""
+    rng = np.random.default_rng(seed) if rng is None else rng
+    Xb = np.column_stack([np.ones(len(X)), X])
+    w = rng.normal(size=Xb.shape[1]) if start is None else start
+    n = 0
+    while n < max_updates:
+        wrong = np.flatnonzero(np.where(Xb @ w >= 0, 1, -1) != y)
+        if len(wrong) == 0:
+            break
+        i = rng.choice(wrong) if pick is None else pick(wrong)
+        w = w + (y[i] * Xb[i] if step is None else step(Xb, wrong, i))
+        n += 1
+    return w, n
+
+
+def _perceptron_no_bias(X, y, max_updates=1000, seed=0):
+    rng = np.random.default_rng(seed)
+    w = rng.normal(size=X.shape[1])
+    for _ in range(max_updates):
+        wrong = np.flatnonzero(np.where(X @ w >= 0, 1, -1) != y)
+        if len(wrong) == 0:
+            break
+        i = rng.choice(wrong)
+        w = w + y[i] * X[i]
+    return w, 0
+
+
+def _perceptron_global_seed(X, y, max_updates=1000, seed=0):
+    np.random.seed(seed)  # reproducible, but it changes NumPy's global random state
+    return _perceptron(X, y, max_updates, rng=np.random, start=np.random.normal(size=X.shape[1] + 1))
+
+
+def _perceptron_normalises_in_place(X, y, max_updates=1000, seed=0):
+    X /= np.abs(X).max()  # changes the caller's X
+    return _perceptron(X, y, max_updates, seed)
+
+
+def _perceptron_wrong_shape(X, y, max_updates=1000, seed=0):
+    rng = np.random.default_rng(seed)
+    Xb = np.column_stack([np.ones(len(X)), X])
+    w = rng.normal(size=X.shape[1])  # forgot the + 1
+    scores = Xb @ w
+    return w, len(scores)
+
+
+def _counted(adjust):
+    """The right perceptron whose n_updates is ``adjust(n, max_updates)``."""
+
+    def perceptron(X, y, max_updates=1000, seed=0):
+        w, n = _perceptron(X, y, max_updates, seed)
+        return w, adjust(n, max_updates)
+
+    return perceptron
+
+
+def _perceptron_probes(spec: Spec, perceptron) -> None:
+    """What one run on a separable set cannot say: separation, seeds, max_updates, one update at a time."""
     X, y = _separable_set()
     with GlobalRandomUse() as global_rng:
         w, n = _run_perceptron(perceptron, X, y, max_updates=1000, seed=0)
@@ -209,7 +269,105 @@ def check_perceptron(perceptron):
             f"n_updates = {n}, but {n - 1} updates already separate the points: count only the updates "
             "of w, not the final check that finds no misclassified point.",
         )
-    return "your perceptron separates a separable set and stops at max_updates on a non-separable one."
+
+
+check_perceptron = register(
+    "check_perceptron",
+    Spec(
+        exercise="Exercise 2.1",
+        reference=_perceptron,
+        cases=lambda: [Case(*_separable_set(), max_updates=1000, seed=0)],
+        returns="(w of shape (3,), n_updates)",
+        contract=lambda got, case: _w_and_count(got, case.args[0].shape[1]),
+        slow_hint=_ENDLESS_PLA,
+        changed_hint="your function changed the X or y it was given; work on a copy (np.column_stack makes one).",
+        same=lambda a, b: True,  # the picks are random: the probes judge the result
+        otherwise="",
+        probes=[Probe(_perceptron_probes)],
+        success="your perceptron separates a separable set and stops at max_updates on a non-separable one.",
+        mistakes=[
+            Mistake("bias", _perceptron_no_bias, "no bias", test_only=True),
+            Mistake(
+                "misclassifies",
+                lambda X, y, max_updates=1000, seed=0: _perceptron(
+                    X, y, max_updates, seed, step=lambda Xb, _, i: -y[i] * Xb[i]
+                ),
+                "wrong sign",
+                test_only=True,
+            ),
+            Mistake(
+                "same seed",
+                lambda X, y, max_updates=1000, seed=0: _perceptron(X, y, max_updates, seed=None),
+                "unseeded",
+                test_only=True,
+            ),
+            Mistake("exactly max_updates", _counted(lambda n, m: min(n, m - 1)), "one short", test_only=True),
+            Mistake(
+                "return two things",
+                lambda X, y, max_updates=1000, seed=0: np.zeros(3),
+                "w only",
+                test_only=True,
+            ),
+            Mistake("global random state", _perceptron_global_seed, "np.random.seed", test_only=True),
+            Mistake(
+                "w = 0",
+                lambda X, y, max_updates=1000, seed=0: _perceptron(
+                    X, y, max_updates, seed, start=np.zeros(3)
+                ),
+                "zero start",
+                test_only=True,
+            ),
+            Mistake(
+                "seeds 0 and 1",
+                lambda X, y, max_updates=1000, seed=0: _perceptron(X, y, max_updates, 0),
+                "seed ignored",
+                test_only=True,
+            ),
+            Mistake(
+                "sum of y·x",
+                lambda X, y, max_updates=1000, seed=0: _perceptron(
+                    X, y, max_updates, seed, step=lambda Xb, wrong, i: y[wrong] @ Xb[wrong]
+                ),
+                "batch update",
+                test_only=True,
+            ),
+            Mistake(
+                "no factor",
+                lambda X, y, max_updates=1000, seed=0: _perceptron(
+                    X, y, max_updates, seed, step=lambda Xb, _, i: 0.5 * y[i] * Xb[i]
+                ),
+                "learning rate",
+                test_only=True,
+            ),
+            Mistake(
+                "first misclassified",
+                lambda X, y, max_updates=1000, seed=0: _perceptron(
+                    X, y, max_updates, seed, pick=lambda wrong: wrong[0]
+                ),
+                "first mistake",
+                test_only=True,
+            ),
+            Mistake(
+                "count only the updates",
+                _counted(
+                    lambda n, m: n + 1 if n < m else n
+                ),  # one loop pass more than updates when it converged
+                "counts the last check",
+                test_only=True,
+            ),
+            Mistake("should be an int", _counted(lambda n, m: float(n)), "float count", test_only=True),
+            Mistake(
+                "changed the X or y", _perceptron_normalises_in_place, "X normalised in place", test_only=True
+            ),
+            Mistake(
+                "your function raised ValueError",  # the failing line's shapes: student code only (test_checks_core)
+                _perceptron_wrong_shape,
+                "w one short",
+                test_only=True,
+            ),
+        ],
+    ),
+)
 
 
 @check(exercise=None)
