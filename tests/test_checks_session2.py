@@ -3,7 +3,6 @@
 import threading
 
 import numpy as np
-import pytest
 
 from helpers.checks import _core, check_quiz
 from helpers.checks import session2 as s2
@@ -70,176 +69,13 @@ def test_agreement(capsys):
 
 
 # --------------------------------------------------------------------------- Exercise 2.2
+# 2.2 is a spec (tests/test_checks_specs.py), its mistakes through the global `perceptron` included.
 
 
-def ovr_right(X_train, y_train, X, max_updates=1000, seed=0):
-    classes = np.unique(y_train)
-    Xb = np.column_stack([np.ones(len(X)), X])
-    W = np.array(
-        [perceptron_right(X_train, np.where(y_train == c, 1, -1), max_updates, seed)[0] for c in classes]
-    )
-    return classes[np.argmax(Xb @ W.T, axis=1)]
-
-
-def ovr_indices(X_train, y_train, X, max_updates=1000, seed=0):
-    classes = np.unique(y_train)
-    Xb = np.column_stack([np.ones(len(X)), X])
-    W = np.array(
-        [perceptron_right(X_train, np.where(y_train == c, 1, -1), max_updates, seed)[0] for c in classes]
-    )
-    return np.argmax(Xb @ W.T, axis=1)
-
-
-def ovr_argmin(X_train, y_train, X, max_updates=1000, seed=0):
-    classes = np.unique(y_train)
-    Xb = np.column_stack([np.ones(len(X)), X])
-    W = np.array(
-        [perceptron_right(X_train, np.where(y_train == c, 1, -1), max_updates, seed)[0] for c in classes]
-    )
-    return classes[np.argmin(Xb @ W.T, axis=1)]
-
-
-def ovr_scores(X_train, y_train, X, max_updates=1000, seed=0, bias=True, fixed=None):
-    """The scores of the K perceptrons; ``fixed`` overrides (max_updates, seed) as a student might."""
-    classes = np.unique(y_train)
-    max_updates, seed = fixed or (max_updates, seed)
-    W = np.array(
-        [perceptron_right(X_train, np.where(y_train == c, 1, -1), max_updates, seed)[0] for c in classes]
-    )
-    return classes, (W[:, 0] if bias else 0) + X @ W[:, 1:].T
-
-
-def ovr_no_bias(X_train, y_train, X, max_updates=1000, seed=0):
-    classes, scores = ovr_scores(X_train, y_train, X, max_updates, seed, bias=False)
-    return classes[np.argmax(scores, axis=1)]
-
-
-def ovr_ignores_max_updates(X_train, y_train, X, max_updates=1000, seed=0):
-    classes, scores = ovr_scores(X_train, y_train, X, fixed=(1000, seed))
-    return classes[np.argmax(scores, axis=1)]
-
-
-def ovr_ignores_seed(X_train, y_train, X, max_updates=1000, seed=0):
-    classes, scores = ovr_scores(X_train, y_train, X, fixed=(max_updates, 0))
-    return classes[np.argmax(scores, axis=1)]
-
-
-def ovr_ignores_both(X_train, y_train, X, max_updates=1000, seed=0):
-    classes, scores = ovr_scores(X_train, y_train, X, fixed=(1000, 0))
-    return classes[np.argmax(scores, axis=1)]
-
-
-def ovr_argmax_over_rows(X_train, y_train, X, max_updates=1000, seed=0):
-    _, scores = ovr_scores(X_train, y_train, X, max_updates, seed)
-    return np.argmax(scores, axis=0)  # one value per class
-
-
-def ovr_labels_of_argmax_over_rows(X_train, y_train, X, max_updates=1000, seed=0):
-    classes, scores = ovr_scores(X_train, y_train, X, max_updates, seed)
-    return classes[np.argmax(scores, axis=0)]  # IndexError: row numbers used as class numbers
-
-
-def ovr_one_column_short(X_train, y_train, X, max_updates=1000, seed=0):
-    classes = np.unique(y_train)
-    scores = np.empty((len(X), len(classes) - 1))
-    for k, c in enumerate(classes):
-        w, _ = perceptron_right(X_train, np.where(y_train == c, 1, -1), max_updates, seed)
-        scores[:, k] = w[0] + X @ w[1:]
-    return classes[np.argmax(scores, axis=1)]
-
-
-def test_one_vs_rest_right_answer_passes(capsys):
-    s2.check_one_vs_rest_predict(ovr_right)
-    assert verdict(capsys).startswith("✔ Exercise 2.2")
-
-
-@pytest.mark.parametrize(
-    "fn, hint",
-    [
-        (stub, "not done yet"),
-        (ovr_indices, "class labels"),
-        (ovr_argmin, "largest"),
-        (lambda X_train, y_train, X: y_train[:5], "one label per row"),
-        (lambda X_train, y_train, X: np.full(len(X), "Pt"), "not classes"),
-        (ovr_no_bias, "bias w[0]"),
-        (ovr_ignores_max_updates, "pass max_updates on"),
-        (ovr_ignores_seed, "pass seed on"),
-        (ovr_ignores_both, "pass max_updates on"),
-        (lambda X_train, y_train, X, **kw: ovr_scores(X_train, y_train, X, **kw)[1], "one score per row"),
-        (ovr_argmax_over_rows, "along axis=1"),
-        (ovr_labels_of_argmax_over_rows, "classes: shape (3,), scores: shape (60, 3)"),
-        (lambda Xt, yt, X, **kw: ovr_right(Xt, yt, Xt, **kw), "one per row of X_train"),
-        (ovr_one_column_short, "scores: shape (60, 2), k = 2"),
-    ],
-)
-def test_one_vs_rest_wrong_answers_fail(capsys, fn, hint):
-    s2.check_one_vs_rest_predict(fn)
-    out = verdict(capsys)
-    assert out.startswith("✘ Exercise 2.2") and hint in out, out
-
-
-# The same answers as a notebook writes them: calling the global `perceptron` (the student's Exercise 2.1),
-# which the check replaces by a stand-in with known weights while it runs.
-perceptron = perceptron_right
-
-
-def ovr_calls(X_train, y_train, X, max_updates=1000, seed=0, labels=None, score=None, classes_used=None):
-    """One-vs-rest through the global `perceptron`, with a replaceable labelling and scoring (the mistakes)."""
-    classes = np.unique(y_train)
-    scores = np.empty((len(X), len(classes)))
-    for k, c in enumerate(classes if classes_used is None else classes_used(classes)):
-        y_k = np.where(y_train == c, 1, -1) if labels is None else labels(y_train, c)
-        w, _ = perceptron(X_train, y_k, max_updates=max_updates, seed=seed)
-        scores[:, k] = w[0] + X @ w[1:] if score is None else score(w, X)
-    return classes[np.argmax(scores, axis=1)]
-
-
-def ovr_calls_min(X_train, y_train, X, max_updates=1000, seed=0):
-    classes = np.unique(y_train)
-    W = np.array([perceptron(X_train, np.where(y_train == c, 1, -1), max_updates, seed)[0] for c in classes])
-    return classes[np.argmin(W[:, 0] + X @ W[:, 1:].T, axis=1)]
-
-
-def ovr_calls_fixed(X_train, y_train, X, max_updates=1000, seed=0):
-    return ovr_calls(X_train, y_train, X)  # max_updates and seed not passed on
-
-
-def test_one_vs_rest_through_the_global_perceptron_passes_and_the_global_is_restored(capsys):
-    s2.check_one_vs_rest_predict(ovr_calls)
-    assert verdict(capsys).startswith("✔ Exercise 2.2")
-    assert perceptron is perceptron_right
-
-
-@pytest.mark.parametrize(
-    "fn, hint",
-    [
-        (
-            lambda *a, **k: ovr_calls(*a, **k, score=lambda w, X: np.where(w[0] + X @ w[1:] >= 0, 1, -1)),
-            "only +1 or −1",
-        ),
-        (lambda *a, **k: ovr_calls(*a, **k, score=lambda w, X: X @ w[1:]), "leave out the bias"),
-        (ovr_calls_min, "smallest"),
-        (lambda *a, **k: ovr_calls(*a, **k, labels=lambda y, c: (y == c).astype(int)), "0/1"),
-        (lambda *a, **k: ovr_calls(*a, **k, labels=lambda y, c: y == c), "True/False"),
-        (lambda *a, **k: ovr_calls(*a, **k, labels=lambda y, c: np.where(y == c, -1, 1)), "wrong way round"),
-        (lambda *a, **k: ovr_calls(*a, **k, labels=lambda y, c: y), "+1 and −1 only"),
-        (lambda *a, **k: ovr_calls(*a, **k, classes_used=lambda cl: cl[:-1]), "called perceptron 2 time(s)"),
-        (
-            lambda *a, **k: ovr_calls(*a, **k, labels=lambda y, c: np.where(y == "Au", 1, -1)),
-            "exactly the rows",
-        ),
-        (ovr_calls_fixed, "pass max_updates on"),
-        (
-            lambda X_train, y_train, X, max_updates=1000, seed=0: ovr_calls(X_train, y_train, X, max_updates),
-            "pass seed on",
-        ),
-    ],
-)
-def test_one_vs_rest_through_the_global_perceptron_wrong(capsys, fn, hint):
-    s2.check_one_vs_rest_predict(fn)
-    out = verdict(capsys)
-    assert out.startswith("✘ Exercise 2.2") and hint in out, out
-    assert perceptron is perceptron_right
+def test_one_vs_rest_through_the_global_perceptron_restores_the_global(capsys):
+    assert s2.check_one_vs_rest_predict(s2._ovr_calls).passed
+    assert not s2.check_one_vs_rest_predict(s2._calls_with(pick=np.argmin)).passed
+    assert s2.perceptron is s2._perceptron
 
 
 # --------------------------------------------------------------------------- Exercise 2.3

@@ -415,6 +415,11 @@ def _ovr_predictions(fn, X_train, y_train, X, **kwargs) -> np.ndarray:
         returns=f"one label per row of X, shape ({len(X)},)",
         slow_hint=_ENDLESS_PLA,
     )
+    return _labels(pred, X_train, y_train, X)
+
+
+def _labels(pred, X_train, y_train, X) -> np.ndarray:
+    """The contract of 2.2: one label of y_train per row of X."""
     pred = np.asarray(pred)
     k = len(np.unique(y_train))
     require(
@@ -545,39 +550,30 @@ def _scoring_hint(pred, classes) -> str:
     )
 
 
-@check("Exercise 2.2")
-def check_one_vs_rest_predict(one_vs_rest_predict):
-    """Exercise 2.2: ``one_vs_rest_predict(X_train, y_train, X, max_updates, seed) -> labels``."""
+def _stand_in_probe(spec: Spec, one_vs_rest_predict) -> None:
+    """When the function calls the notebook's global `perceptron`, a stand-in with known weights sees every
+    call and makes the typical scoring mistakes give other labels."""
+    if not _uses_global(one_vs_rest_predict, "perceptron"):
+        return
     X_train, y_train = _blobs(15, seed=3)
-    X_new, y_new = _blobs(20, seed=4)
-    if _uses_global(one_vs_rest_predict, "perceptron"):
-        stand_in = _StandInPerceptron(y_train)
-        namespace = one_vs_rest_predict.__globals__
-        yours = namespace["perceptron"]
-        namespace["perceptron"] = stand_in
-        try:
-            pred = _ovr_predictions(
-                one_vs_rest_predict, X_train, y_train, _STAND_IN_POINTS, max_updates=7, seed=5
-            )
-        finally:
-            namespace["perceptron"] = yours
-        hint = _stand_in_hint(stand_in.calls, y_train, max_updates=7, seed=5)
-        require(not hint, hint)
-        hint = _scoring_hint(pred, np.unique(y_train))
-        require(not hint, hint)
-    pred = _ovr_predictions(one_vs_rest_predict, X_train, y_train, X_new)
-    acc = float(np.mean(pred == y_new))
-    require(
-        acc >= 0.2,
-        f"on three well-separated clusters only {acc:.0%} of your predictions are right, fewer than by "
-        "guessing: do you predict the class with the smallest score? Take the largest.",
-    )
-    require(
-        acc >= 0.95,
-        f"on three well-separated clusters your predictions are only {acc:.0%} right. For each class c, "
-        "train a perceptron on labels +1 (class c) / −1 (the rest); predict the class whose w[0] + w·x is "
-        "largest — with the bias w[0]: these clusters do not sit around the origin.",
-    )
+    stand_in = _StandInPerceptron(y_train)
+    namespace = one_vs_rest_predict.__globals__
+    yours = namespace["perceptron"]
+    namespace["perceptron"] = stand_in
+    try:
+        pred = _ovr_predictions(
+            one_vs_rest_predict, X_train, y_train, _STAND_IN_POINTS, max_updates=7, seed=5
+        )
+    finally:
+        namespace["perceptron"] = yours
+    hint = _stand_in_hint(stand_in.calls, y_train, max_updates=7, seed=5)
+    require(not hint, hint)
+    hint = _scoring_hint(pred, np.unique(y_train))
+    require(not hint, hint)
+
+
+def _passes_on_max_updates_and_seed(spec: Spec, one_vs_rest_predict) -> None:
+    (X_train, y_train, X_new), y_new = spec.cases()[0].args, _blobs(20, seed=4)[1]
     untrained = _ovr_predictions(one_vs_rest_predict, X_train, y_train, X_new, max_updates=0, seed=0)
     require(
         np.mean(untrained == y_new) < 0.9,
@@ -593,7 +589,199 @@ def check_one_vs_rest_predict(one_vs_rest_predict):
         "seeds 0, 1 and 2 give exactly the same predictions after 3 updates per perceptron: pass seed on "
         "to perceptron.",
     )
-    return f"three clusters, three perceptrons: {acc:.0%} of new points classified correctly."
+
+
+def _accuracy(pred) -> float:
+    return float(np.mean(pred == _blobs(20, seed=4)[1]))
+
+
+def _ovr_otherwise(case: Case, pred) -> str:
+    acc = _accuracy(pred)
+    if acc < 0.2:
+        return (
+            f"on three well-separated clusters only {acc:.0%} of your predictions are right, fewer than by "
+            "guessing: do you predict the class with the smallest score? Take the largest."
+        )
+    return (
+        f"on three well-separated clusters your predictions are only {acc:.0%} right. For each class c, "
+        "train a perceptron on labels +1 (class c) / −1 (the rest); predict the class whose w[0] + w·x is "
+        "largest — with the bias w[0]: these clusters do not sit around the origin."
+    )
+
+
+def _ovr(
+    X_train,
+    y_train,
+    X,
+    max_updates=1000,
+    seed=0,
+    *,
+    train=None,
+    labels=None,
+    score=None,
+    pick=np.argmax,
+    **kw,
+):
+    """One-vs-rest with replaceable training, labelling, scoring and pick (the typical mistakes in one line)."""
+    classes = np.unique(y_train)
+    fixed_updates, fixed_seed = kw.get("fixed", (None, None))  # a value of its own instead of the argument
+    max_updates = max_updates if fixed_updates is None else fixed_updates
+    seed = seed if fixed_seed is None else fixed_seed
+    used = kw.get("classes_used", lambda cl: cl)(classes)
+    scores = np.zeros((len(X), len(classes) - kw.get("short", 0)))
+    for k, c in enumerate(used):
+        y_k = np.where(y_train == c, 1, -1) if labels is None else labels(y_train, c)
+        w, _ = (train or _perceptron)(X_train, y_k, max_updates, seed)
+        scores[:, k] = w[0] + X @ w[1:] if score is None else score(w, X)
+    return kw.get("out", lambda classes, scores: classes[pick(scores, axis=1)])(classes, scores)
+
+
+# The global a notebook's one_vs_rest_predict calls (Exercise 2.1's answer); the check's stand-in replaces it
+# while it runs, so the mistakes written through it are told apart by the calls they make.
+perceptron = _perceptron
+
+
+def _ovr_calls(X_train, y_train, X, max_updates=1000, seed=0, **mistake):
+    """One-vs-rest through the global `perceptron`, as a notebook writes it."""
+
+    def train(X, y, max_updates, seed):
+        return perceptron(X, y, max_updates=max_updates, seed=seed)
+
+    return _ovr(X_train, y_train, X, max_updates, seed, train=train, **mistake)
+
+
+def _ovr_with(**mistake):
+    return lambda X_train, y_train, X, max_updates=1000, seed=0: _ovr(
+        X_train, y_train, X, max_updates, seed, **mistake
+    )
+
+
+def _calls_with(**mistake):
+    return lambda X_train, y_train, X, max_updates=1000, seed=0: _ovr_calls(
+        X_train, y_train, X, max_updates, seed, **mistake
+    )
+
+
+check_one_vs_rest_predict = register(
+    "check_one_vs_rest_predict",
+    Spec(
+        exercise="Exercise 2.2",
+        reference=_ovr,
+        cases=lambda: [
+            Case(*_blobs(15, seed=3), _blobs(20, seed=4)[0], about="new points of the same clusters")
+        ],
+        returns="one label per row of X, shape (60,)",
+        contract=lambda pred, case: _labels(pred, *case.args),
+        slow_hint=_ENDLESS_PLA,
+        same=lambda a, b: _accuracy(a) >= 0.95,  # judged by the true labels of the new points
+        first=[Probe(_stand_in_probe)],
+        otherwise=_ovr_otherwise,
+        probes=[Probe(_passes_on_max_updates_and_seed)],
+        success=lambda pred: (
+            f"three clusters, three perceptrons: {_accuracy(pred):.0%} of new points classified correctly."
+        ),
+        mistakes=[
+            Mistake(
+                "class labels",
+                _ovr_with(out=lambda classes, scores: np.argmax(scores, axis=1)),
+                "indices",
+                test_only=True,
+            ),
+            Mistake("largest", _ovr_with(pick=np.argmin), "smallest score", test_only=True),
+            Mistake(
+                "one label per row", lambda X_train, y_train, X: y_train[:5], "five labels", test_only=True
+            ),
+            Mistake(
+                "not classes",
+                lambda X_train, y_train, X: np.full(len(X), "Pt"),
+                "unknown label",
+                test_only=True,
+            ),
+            Mistake("bias w[0]", _ovr_with(score=lambda w, X: X @ w[1:]), "no bias", test_only=True),
+            Mistake(
+                "pass max_updates on", _ovr_with(fixed=(1000, None)), "max_updates ignored", test_only=True
+            ),
+            Mistake("pass seed on", _ovr_with(fixed=(None, 0)), "seed ignored", test_only=True),
+            Mistake("pass max_updates on", _ovr_with(fixed=(1000, 0)), "both ignored", test_only=True),
+            Mistake(
+                "one score per row", _ovr_with(out=lambda classes, scores: scores), "scores", test_only=True
+            ),
+            Mistake(
+                "along axis=1",
+                _ovr_with(out=lambda classes, scores: np.argmax(scores, axis=0)),
+                "argmax over rows",
+                test_only=True,
+            ),
+            Mistake(
+                "IndexError",  # row numbers used as class numbers
+                _ovr_with(out=lambda classes, scores: classes[np.argmax(scores, axis=0)]),
+                "labels of argmax over rows",
+                test_only=True,
+            ),
+            Mistake(
+                "one per row of X_train",
+                lambda Xt, yt, X, max_updates=1000, seed=0: _ovr(Xt, yt, Xt, max_updates, seed),
+                "X_train predicted",
+                test_only=True,
+            ),
+            Mistake("IndexError", _ovr_with(short=1), "one column short", test_only=True),
+            # through the global `perceptron`, which the stand-in replaces
+            Mistake(
+                "only +1 or −1",
+                _calls_with(score=lambda w, X: np.where(w[0] + X @ w[1:] >= 0, 1, -1)),
+                "h as score",
+                test_only=True,
+            ),
+            Mistake(
+                "leave out the bias",
+                _calls_with(score=lambda w, X: X @ w[1:]),
+                "global, no bias",
+                test_only=True,
+            ),
+            Mistake("smallest", _calls_with(pick=np.argmin), "global, smallest", test_only=True),
+            Mistake(
+                "0/1", _calls_with(labels=lambda y, c: (y == c).astype(int)), "0/1 labels", test_only=True
+            ),
+            Mistake("True/False", _calls_with(labels=lambda y, c: y == c), "bool labels", test_only=True),
+            Mistake(
+                "wrong way round",
+                _calls_with(labels=lambda y, c: np.where(y == c, -1, 1)),
+                "labels reversed",
+                test_only=True,
+            ),
+            Mistake(
+                "+1 and −1 only", _calls_with(labels=lambda y, c: y), "class names as labels", test_only=True
+            ),
+            Mistake(
+                "called perceptron 2 time(s)",
+                _calls_with(classes_used=lambda cl: cl[:-1]),
+                "one class left out",
+                test_only=True,
+            ),
+            Mistake(
+                "exactly the rows",
+                _calls_with(labels=lambda y, c: np.where(y == "Au", 1, -1)),
+                "one class for all",
+                test_only=True,
+            ),
+            Mistake(
+                "pass max_updates on",
+                lambda X_train, y_train, X, max_updates=1000, seed=0: _ovr_calls(X_train, y_train, X),
+                "global, nothing passed on",
+                test_only=True,
+            ),
+            Mistake(
+                "pass seed on",
+                lambda X_train, y_train, X, max_updates=1000, seed=0: _ovr_calls(
+                    X_train, y_train, X, max_updates
+                ),
+                "global, seed not passed on",
+                test_only=True,
+            ),
+        ],
+        alternatives=[_ovr_calls],
+    ),
+)
 
 
 # --------------------------------------------------------------------------- Exercise 2.3
