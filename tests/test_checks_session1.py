@@ -1,13 +1,8 @@
 """The session-1 self-checks say ✔ to right answers and ✘ to wrong ones and to unwritten stubs."""
 
 import numpy as np
-import pytest
-from sklearn.base import clone
-from sklearn.metrics import accuracy_score
-from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.model_selection import StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from helpers.checks import _core, check_quiz
 from helpers.checks import session1 as s1
@@ -63,165 +58,7 @@ def test_sampling_bias_split_less_than_is_not_asked_about_the_column(capsys):
 # --------------------------------------------------------------------------- Exercise 1.4
 
 
-def cv_scaled_right(model, X, y, cv):
-    scores = []
-    for train, test in cv.split(X, y):
-        scaler = StandardScaler().fit(X[train])
-        fold_model = clone(model).fit(scaler.transform(X[train]), y[train])
-        scores.append(fold_model.score(scaler.transform(X[test]), y[test]))
-    return np.array(scores)
-
-
-def cv_scaled_by_pipeline(model, X, y, cv):
-    return cross_val_score(make_pipeline(StandardScaler(), model), X, y, cv=cv)
-
-
-def cv_scaled_without_clone(model, X, y, cv):
-    scores = []
-    for train, test in cv.split(X, y):
-        scaler = StandardScaler().fit(X[train])
-        model.fit(scaler.transform(X[train]), y[train])
-        scores.append(accuracy_score(y[test], model.predict(scaler.transform(X[test]))))
-    return scores  # a list is fine
-
-
-def cv_with(model, X, y, cv, *, scale_train, scale_test, swap=False, score_on_train=False, folds=None):
-    """Cross-validation with the typical mistakes: how the two parts are scaled, which part is which."""
-    scores = []
-    for train, test in folds if folds is not None else cv.split(X, y):
-        if swap:
-            train, test = test, train
-        fold_model = clone(model).fit(scale_train(X, train), y[train])
-        rows = train if score_on_train else test
-        scores.append(fold_model.score(scale_test(X, train, rows), y[rows]))
-    return np.array(scores)
-
-
-def fitted_on(rows):
-    return lambda X, train: StandardScaler().fit(X[rows(X, train)]).transform(X[train])
-
-
-OWN = lambda X, train: StandardScaler().fit_transform(X[train])
-WITH_TRAIN = lambda X, train, rows: StandardScaler().fit(X[train]).transform(X[rows])
-
-
-def cv_no_scaler(model, X, y, cv):
-    return cross_val_score(model, X, y, cv=cv)
-
-
-def cv_leaky(model, X, y, cv):
-    X_scaled = StandardScaler().fit_transform(X)  # the scaler has seen every held-out row
-    return cross_val_score(model, X_scaled, y, cv=cv)
-
-
-def cv_second_scaler(model, X, y, cv):
-    return cv_with(
-        model,
-        X,
-        y,
-        cv,
-        scale_train=OWN,
-        scale_test=lambda X, train, rows: StandardScaler().fit_transform(X[rows]),
-    )
-
-
-def cv_test_unscaled(model, X, y, cv):
-    return cv_with(model, X, y, cv, scale_train=OWN, scale_test=lambda X, train, rows: X[rows])
-
-
-def cv_swapped(model, X, y, cv):
-    return cv_with(model, X, y, cv, scale_train=OWN, scale_test=WITH_TRAIN, swap=True)
-
-
-def cv_scored_on_train(model, X, y, cv):
-    return cv_with(model, X, y, cv, scale_train=OWN, scale_test=WITH_TRAIN, score_on_train=True)
-
-
-def cv_own_folds(model, X, y, cv):
-    folds = StratifiedKFold(n_splits=4).split(X, y)  # the caller's cv is ignored
-    return cv_with(model, X, y, cv, scale_train=OWN, scale_test=WITH_TRAIN, folds=folds)
-
-
-def cv_five_folds(model, X, y, cv):
-    return cv_scaled_right(model, X, y, StratifiedKFold(n_splits=5, shuffle=True, random_state=0))
-
-
-def cv_min_max(model, X, y, cv):
-    scores = []
-    for train, test in cv.split(X, y):
-        scaler = MinMaxScaler().fit(X[train])
-        fold_model = clone(model).fit(scaler.transform(X[train]), y[train])
-        scores.append(fold_model.score(scaler.transform(X[test]), y[test]))
-    return np.array(scores)
-
-
-def cv_in_place(model, X, y, cv):
-    X -= X.mean(axis=0)  # changes the caller's X
-    return cv_scaled_right(model, X, y, cv)
-
-
-def cv_own_model(model, X, y, cv):
-    return cv_scaled_right(KNeighborsClassifier(n_neighbors=5), X, y, cv)
-
-
-def cv_first_fold_scaler(model, X, y, cv):
-    scaler, scores = None, []
-    for train, test in cv.split(X, y):
-        scaler = scaler or StandardScaler().fit(X[train])  # fitted once, in the first fold
-        fitted = clone(model).fit(scaler.transform(X[train]), y[train])
-        scores.append(fitted.score(scaler.transform(X[test]), y[test]))
-    return np.array(scores)
-
-
-def cv_balanced_accuracy(model, X, y, cv):
-    from sklearn.metrics import balanced_accuracy_score
-
-    scores = []
-    for train, test in cv.split(X, y):
-        scaler = StandardScaler().fit(X[train])
-        fitted = clone(model).fit(scaler.transform(X[train]), y[train])
-        scores.append(balanced_accuracy_score(y[test], fitted.predict(scaler.transform(X[test]))))
-    return np.array(scores)
-
-
-def cv_error_rate(model, X, y, cv):
-    return 1 - cv_scaled_right(model, X, y, cv)
-
-
-@pytest.mark.parametrize(
-    "fn, hint",
-    [
-        (stub, "not done yet"),
-        (cv_no_scaler, "unscaled rows"),
-        (cv_leaky, "fitted on all of X"),
-        (cv_second_scaler, "second scaler"),
-        (cv_test_unscaled, "unscaled held-out rows"),
-        (cv_swapped, "fitted on the held-out rows"),
-        (cv_scored_on_train, "its own training rows"),
-        (cv_own_folds, "never asked `cv`"),
-        (cv_five_folds, "never asked `cv`"),
-        (cv_min_max, "MinMaxScaler"),
-        (cv_in_place, "changed the X"),
-        (cv_own_model, "never fitted"),
-        (lambda model, X, y, cv: cv_scaled_right(model, X, y, cv).mean(), "one number"),
-        (lambda model, X, y, cv: cv_scaled_right(model, X, y, cv)[:2], "shape (4,)"),
-        (lambda model, X, y, cv: dict(enumerate(cv_scaled_right(model, X, y, cv))), "array of numbers"),
-        (cv_error_rate, "not the accuracies"),
-        (cv_first_fold_scaler, "scaler of another fold"),
-        (cv_balanced_accuracy, "balanced accuracies"),
-        (lambda model, X, y, cv: cv_scaled_right(model, X, y, cv)[::-1], "order of the folds"),
-    ],
-)
-def test_cross_validate_scaled_wrong(capsys, fn, hint):
-    s1.check_cross_validate_scaled(fn)
-    out = verdict(capsys)
-    assert out.startswith("✘ Exercise 1.4") and hint in out, out
-
-
-@pytest.mark.parametrize("fn", [cv_scaled_right, cv_scaled_by_pipeline, cv_scaled_without_clone])
-def test_cross_validate_scaled_right(capsys, fn):
-    s1.check_cross_validate_scaled(fn)
-    assert verdict(capsys).startswith("✔ Exercise 1.4")
+# 1.4 is written as code (a spy); its right answers and mistakes live next to it: tests/test_checks_specs.py
 
 
 def test_the_test_problem_tells_the_mistakes_apart():
@@ -229,7 +66,7 @@ def test_the_test_problem_tells_the_mistakes_apart():
     X, y = s1._scaling_case()
     cv = StratifiedKFold(n_splits=4, shuffle=True, random_state=1)
     knn = KNeighborsClassifier(n_neighbors=3)
-    assert cv_scaled_right(knn, X, y, cv).mean() - cv_no_scaler(knn, X, y, cv).mean() > 0.2
+    assert s1._cv(knn, X, y, cv).mean() - s1._cv_unscaled(knn, X, y, cv).mean() > 0.2
     for train, _ in cv.split(X, y):
         assert not np.allclose(X[train].mean(axis=0), X.mean(axis=0), rtol=1e-3)
 

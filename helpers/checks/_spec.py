@@ -73,6 +73,11 @@ class Mistake:
     )
 
 
+def caught(hint: str, wrong: Callable, name: str = "") -> Mistake:
+    """A mistake that ``call``, the contract or a probe catches: its message holds ``hint``."""
+    return Mistake(hint, wrong, name, test_only=True)
+
+
 def allclose(a, b, *, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
     """Same shape and close numbers (for tuples and lists: element by element); labels compare equal."""
     if isinstance(a, tuple) or isinstance(b, tuple):
@@ -235,6 +240,15 @@ class Spec:
 
 
 SPECS: dict[str, Spec] = {}
+CODED: dict[str, Callable] = {}  # checks written as code (spies, gradient checks), with their known answers
+
+
+def known(check, *, right: Sequence[Callable], mistakes: Sequence[Mistake]):
+    """Attach to a check written as code its right answers and its known mistakes (each :func:`caught`),
+    written once next to it: the generated tests run them all (``tests/test_checks_specs.py``)."""
+    check.right, check.mistakes = tuple(right), tuple(mistakes)
+    CODED[check.__name__] = check
+    return check
 
 
 def register(name: str, spec: Spec):
@@ -243,4 +257,15 @@ def register(name: str, spec: Spec):
     return spec.as_check(name)
 
 
-__all__ = ["Case", "Forbidden", "Mistake", "Probe", "Seeded", "Spec", "allclose", "register"]
+__all__ = [
+    "Case",
+    "Forbidden",
+    "Mistake",
+    "Probe",
+    "Seeded",
+    "Spec",
+    "allclose",
+    "caught",
+    "known",
+    "register",
+]

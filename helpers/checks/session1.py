@@ -18,7 +18,7 @@ from helpers.checks._core import (
     require,
     show,
 )
-from helpers.checks._spec import Case, Mistake, Probe, Spec, allclose, register
+from helpers.checks._spec import Case, Mistake, Probe, Spec, allclose, caught, known, register
 from helpers.structures import STRUCTURE_TYPES
 
 __all__ = [
@@ -758,6 +758,105 @@ def check_cross_validate_scaled(cross_validate_scaled):
         f"a new scaler in every fold, fitted on its training rows only; fold accuracies {_listed(scores)} "
         "on a test problem, as the pipeline gives."
     )
+
+
+def _cv(model, X, y, cv, *, scaler="StandardScaler", held_out="train", swap=False, on_train=False, **mistake):
+    """Cross-validation with a scaler per fold, right by default, with one typical mistake switched on:
+    another scaler, held-out rows scaled by their ``own`` scaler or ``none``, the two parts swapped, scored
+    on the training rows, folds of one's own, the first fold's scaler ``once`` for all, balanced accuracy."""
+    from sklearn import preprocessing
+    from sklearn.base import clone
+    from sklearn.metrics import balanced_accuracy_score
+
+    Scaler, scores, first = getattr(preprocessing, scaler), [], None
+    for train, test in mistake["folds"](X, y) if "folds" in mistake else cv.split(X, y):
+        train, test = (test, train) if swap else (train, test)
+        fitted = first if mistake.get("once") and first else Scaler().fit(X[train])
+        first = first or fitted
+        fold_model = clone(model).fit(fitted.transform(X[train]), y[train])
+        rows = train if on_train else test
+        scaled = {"train": fitted.transform, "own": Scaler().fit_transform, "none": np.asarray}[held_out](
+            X[rows]
+        )
+        pred = fold_model.predict(scaled)
+        balanced = mistake.get("scoring") == "balanced"
+        scores.append(balanced_accuracy_score(y[rows], pred) if balanced else np.mean(pred == y[rows]))
+    return np.array(scores)
+
+
+def _cv_by_pipeline(model, X, y, cv):
+    from sklearn.model_selection import cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return cross_val_score(make_pipeline(StandardScaler(), model), X, y, cv=cv)
+
+
+def _cv_without_clone(model, X, y, cv):
+    from sklearn.metrics import accuracy_score
+    from sklearn.preprocessing import StandardScaler
+
+    scores = []
+    for train, test in cv.split(X, y):
+        scaler = StandardScaler().fit(X[train])
+        model.fit(scaler.transform(X[train]), y[train])
+        scores.append(accuracy_score(y[test], model.predict(scaler.transform(X[test]))))
+    return scores  # a list is fine
+
+
+def _cv_unscaled(model, X, y, cv, scale_all=False):
+    from sklearn.model_selection import cross_val_score
+    from sklearn.preprocessing import StandardScaler
+
+    return cross_val_score(model, StandardScaler().fit_transform(X) if scale_all else X, y, cv=cv)
+
+
+def _cv_in_place(model, X, y, cv):
+    X -= X.mean(axis=0)  # changes the caller's X
+    return _cv(model, X, y, cv)
+
+
+def _cv_with(transform=None, **mistake):
+    """``_cv`` with a mistake, its result passed through ``transform``."""
+    return lambda model, X, y, cv: (transform or np.asarray)(_cv(model, X, y, cv, **mistake))
+
+
+def _folds_of_own(n: int, shuffle: bool = False):
+    from sklearn.model_selection import StratifiedKFold
+
+    return lambda X, y: StratifiedKFold(n, shuffle=shuffle, random_state=0 if shuffle else None).split(X, y)
+
+
+def _knn(model, X, y, cv):
+    from sklearn.neighbors import KNeighborsClassifier
+
+    return _cv(KNeighborsClassifier(n_neighbors=5), X, y, cv)
+
+
+known(
+    check_cross_validate_scaled,
+    right=[_cv, _cv_by_pipeline, _cv_without_clone],
+    mistakes=[
+        caught("unscaled rows", _cv_unscaled, "no scaler"),
+        caught("fitted on all of X", lambda *a: _cv_unscaled(*a, scale_all=True), "leaky scaler"),
+        caught("second scaler", _cv_with(held_out="own"), "second scaler"),
+        caught("unscaled held-out rows", _cv_with(held_out="none"), "held-out rows unscaled"),
+        caught("fitted on the held-out rows", _cv_with(swap=True), "swapped"),
+        caught("its own training rows", _cv_with(on_train=True), "scored on train"),
+        caught("never asked `cv`", _cv_with(folds=_folds_of_own(4)), "own folds"),
+        caught("never asked `cv`", _cv_with(folds=_folds_of_own(5, shuffle=True)), "five folds"),
+        caught("MinMaxScaler", _cv_with(scaler="MinMaxScaler"), "min-max"),
+        caught("changed the X", _cv_in_place, "in place"),
+        caught("never fitted", _knn, "own model"),
+        caught("one number", _cv_with(np.mean), "mean"),
+        caught("shape (4,)", _cv_with(lambda s: s[:2]), "two folds"),
+        caught("array of numbers", _cv_with(lambda s: dict(enumerate(s))), "dict"),
+        caught("not the accuracies", _cv_with(lambda s: 1 - s), "error rate"),
+        caught("scaler of another fold", _cv_with(once=True), "first fold's scaler"),
+        caught("balanced accuracies", _cv_with(scoring="balanced"), "balanced accuracy"),
+        caught("order of the folds", _cv_with(lambda s: s[::-1]), "reversed"),
+    ],
+)
 
 
 # --------------------------------------------------------------------------- quiz
