@@ -33,7 +33,7 @@ from helpers.checks._core import (
     register_quiz,
     require,
 )
-from helpers.checks._spec import Case, Mistake, Probe, Spec, allclose, register
+from helpers.checks._spec import Case, Mistake, Probe, Spec, allclose, caught, known, register
 
 __all__ = ["check_choose_k_by_silhouette", "check_conv1d", "check_forward", "check_loss_and_grads"]
 
@@ -377,6 +377,66 @@ def check_loss_and_grads(loss_and_grads: Callable, eps: float = 1e-5):
     return f"analytic and finite-difference gradients agree (max relative error {worst:.1e} < {GRAD_TOLERANCE:g})."
 
 
+def _loss_and_grads(params, X, Y):
+    n = len(X)
+    H, P = _reference_forward(params, X)
+    loss = -np.mean(np.sum(Y * np.log(P), axis=1))
+    dZ = (P - Y) / n
+    dA = (dZ @ params["W2"].T) * (1 - H**2)
+    return loss, {"W1": X.T @ dA, "b1": dA.sum(axis=0), "W2": H.T @ dZ, "b2": dZ.sum(axis=0)}
+
+
+def _grads_with(change):
+    """The right (loss, grads) passed through ``change(loss, grads, params, X, Y)``: one mistake in a line."""
+    return lambda params, X, Y: change(*_loss_and_grads(params, X, Y), params, X, Y)
+
+
+def _no_tanh_derivative(loss, grads, params, X, Y):
+    dA = ((_reference_forward(params, X)[1] - Y) / len(X)) @ params["W2"].T
+    return loss, dict(grads, W1=X.T @ dA, b1=dA.sum(axis=0))
+
+
+def _log_p(params, X, Y):
+    return Y * np.log(_reference_forward(params, X)[1])
+
+
+known(
+    check_loss_and_grads,
+    right=[_loss_and_grads],
+    mistakes=[
+        caught("W1", _grads_with(_no_tanh_derivative), "no tanh derivative"),
+        caught(
+            "same factor",
+            _grads_with(lambda L, g, p, X, Y: (L, {k: v * len(X) for k, v in g.items()})),
+            "sum",
+        ),
+        caught(
+            "sum of the upstream gradient",
+            _grads_with(
+                lambda L, g, p, X, Y: (L, dict(g, b2=((_reference_forward(p, X)[1] - Y) / len(X)).mean(0)))
+            ),
+            "bias mean",
+        ),
+        caught("take the mean", _grads_with(lambda L, g, p, X, Y: (L * len(X), g)), "summed loss"),
+        caught(
+            "should have the shape of W1", _grads_with(lambda L, g, *_: (L, dict(g, W1=g["W1"].T))), "W1.T"
+        ),
+        caught("keys", _grads_with(lambda L, g, *_: (L, {k: v for k, v in g.items() if k != "b1"})), "no b1"),
+        caught("sign is flipped", _grads_with(lambda L, g, *_: (L, {k: -v for k, v in g.items()})), "sign"),
+        caught(
+            "sum over the classes",
+            _grads_with(lambda L, g, p, X, Y: (-np.mean(_log_p(p, X, Y)), g)),
+            "mean/K",
+        ),
+        caught(
+            "one value per sample",
+            _grads_with(lambda L, g, p, X, Y: (-np.sum(_log_p(p, X, Y), axis=1), g)),
+            "loss per sample",
+        ),
+    ],
+)
+
+
 # --------------------------------------------------------------------------- Exercise 3.3
 
 CONV_SLOW = 0.1
@@ -523,6 +583,115 @@ def check_conv1d(conv1d: Callable):
         "numpy.lib.stride_tricks.sliding_window_view, rather than over samples and positions.",
     )
     return "the valid cross-correlation, the right shape (N, F, L - K + 1), every filter and channel, with the bias."
+
+
+def _conv1d(x, w, b):
+    windows = sliding_window_view(x, w.shape[2], axis=2)  # (N, C, L - K + 1, K)
+    return np.einsum("ncik,fck->nfi", windows, w) + b[:, None]
+
+
+def _conv1d_over_k(x, w, b, *, bias_in_loop=False):
+    K, L_out = w.shape[2], x.shape[2] - w.shape[2] + 1
+    out = np.zeros((len(x), len(w), L_out)) + (0 if bias_in_loop else b[:, None])
+    for k in range(K):
+        out += np.einsum("ncl,fc->nfl", x[:, :, k : k + L_out], w[:, :, k]) + (
+            b[:, None] if bias_in_loop else 0
+        )
+    return out
+
+
+def _conv1d_numpy(x, w, b, *, how=np.correlate):
+    return np.array(
+        [
+            [b[f] + sum(how(x[n, c], w[f, c], "valid") for c in range(x.shape[1])) for f in range(len(w))]
+            for n in range(len(x))
+        ]
+    )
+
+
+def _conv1d_every_position(x, w, b):
+    N, C, L = x.shape
+    F, _, K = w.shape
+    out = np.zeros((N, F, L - K + 1))
+    for n in range(N):
+        for f in range(F):
+            for i in range(L - K + 1):
+                s = b[f]
+                for c in range(C):
+                    for k in range(K):
+                        s += w[f, c, k] * x[n, c, i + k]
+                out[n, f, i] = s
+    return out
+
+
+def _conv1d_centres_x_in_place(x, w, b):
+    x -= x.mean(axis=2, keepdims=True)  # changes the caller's x
+    return _conv1d(x, w, b)
+
+
+def _padded(left, right):
+    """The layer on x padded with ``left(K)`` and ``right(K)`` zeros."""
+    return lambda x, w, b: _conv1d(np.pad(x, ((0, 0), (0, 0), (left(w.shape[2]), right(w.shape[2])))), w, b)
+
+
+def _three_samples_only(x, w, b):
+    return np.stack([_conv1d(x[[n % 3]] if n < 3 else x[[0]], w, b)[0] for n in range(len(x))])
+
+
+def _channels_not_summed(x, w, b):
+    return np.einsum("ncik,fck->nfci", sliding_window_view(x, w.shape[2], axis=2), w) + b[:, None, None]
+
+
+def _left_as_stub(x, w, b):
+    out = ...
+    return out
+
+
+known(
+    check_conv1d,
+    right=[_conv1d, _conv1d_over_k, _conv1d_numpy],
+    mistakes=[
+        caught("still `...`", _left_as_stub, "stub"),
+        caught("flipped the filter", lambda x, w, b: _conv1d(x, w[:, :, ::-1], b), "convolution"),
+        caught(
+            "mathematical convolution", lambda x, w, b: _conv1d_numpy(x, w, b, how=np.convolve), "np.convolve"
+        ),
+        caught("('same')", _padded(lambda K: (K - 1) // 2, lambda K: K // 2), "same"),
+        caught("('full'", _padded(lambda K: K - 1, lambda K: K - 1), "full"),
+        caught("one position short", lambda x, w, b: _conv1d(x, w, b)[:, :, :-1], "range(L - K)"),
+        caught("one position too many", _padded(lambda K: 0, lambda K: 1), "range(L - K + 2)"),
+        caught("the bias is missing", lambda x, w, b: _conv1d(x, w, 0 * b), "no bias"),
+        caught(
+            "added the bias b[f] 4 times",
+            lambda x, w, b: _conv1d_over_k(x, w, b, bias_in_loop=True),
+            "bias K times",
+        ),
+        caught(
+            "raised ValueError", lambda x, w, b: _conv1d(x, w, 0 * b) + b[None, None, :], "bias on positions"
+        ),
+        caught(
+            "averaged over the window", lambda x, w, b: _conv1d(x, w, 0 * b) / w.shape[2] + b[:, None], "mean"
+        ),
+        caught("only the first input channel", lambda x, w, b: _conv1d(x[:, :1], w[:, :1], b), "one channel"),
+        caught("sum the products over the channels", _channels_not_summed, "channels not summed"),
+        caught("axes are swapped", lambda x, w, b: _conv1d(x, w, b).transpose(1, 0, 2), "filters first"),
+        caught(
+            "positions last", lambda x, w, b: _conv1d(x, w, b).transpose(0, 2, 1), "positions before filters"
+        ),
+        caught("summed over the samples", lambda x, w, b: _conv1d(x, w, b).sum(axis=0), "samples summed"),
+        caught(
+            "its own weights w[f]",
+            lambda x, w, b: np.repeat(_conv1d(x, w[:1], b[:1]), len(w), axis=1),
+            "one filter for all",
+        ),
+        caught(
+            "channels are paired the wrong way round", lambda x, w, b: _conv1d(x[:, ::-1], w, b), "channels"
+        ),
+        caught("assume a particular number", _three_samples_only, "three samples"),
+        caught("right, but slow", _conv1d_every_position, "five loops"),
+        caught("changed its argument `x`", _conv1d_centres_x_in_place, "x centred in place"),
+    ],
+)
 
 
 # --------------------------------------------------------------------------- Exercise 3.4
