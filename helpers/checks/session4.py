@@ -18,7 +18,7 @@ from helpers.checks._core import (
     register_quiz,
     require,
 )
-from helpers.checks._spec import Case, Mistake, Seeded, Spec, allclose, register
+from helpers.checks._spec import Case, Mistake, Seeded, Spec, allclose, caught, known, register
 
 __all__ = [
     "check_active_learning_curve",
@@ -296,43 +296,49 @@ def _al_model():
 
 
 def _al_reference(
-    choose,
-    make_model,
-    F_pool,
-    y_pool,
-    F_val,
-    y_val,
-    seed,
-    n_start,
-    n_step,
-    budget,
-    *,
-    score_on=None,
-    fresh=False,
+    choose, make_model, F_pool, y_pool, F_val, y_val, seed, n_start=20, n_step=10, budget=150, **mistake
 ):
-    """The loop of Exercise 4.2; ``score_on`` = "train" or "pool" scores on the wrong data (to recognise it)."""
+    """The loop of Exercise 4.2, right by default, with one typical mistake switched on (to recognise it, and
+    as the tests' wrong answers): ``score_on`` "train" or "pool", ``fresh`` generator per pick, ``whole_pool``
+    offered, picks left ``unmapped``, ``no_refit``, ``global_rng``, ``python_random``, ``seedless``,
+    ``permutation``, ``extra_round``, ``early_stop``."""
+    import random
+
     from sklearn.metrics import balanced_accuracy_score
 
-    rng = np.random.default_rng(seed)
+    on = mistake.get
+    rng = np.random.default_rng(None if on("seedless") else seed)
     labelled = rng.choice(len(F_pool), size=n_start, replace=False)
-    scores = []
+    scores, model = [], None
     while True:
-        model = make_model().fit(F_pool[labelled], y_pool[labelled])
-        if score_on == "train":
-            scores.append(balanced_accuracy_score(y_pool[labelled], model.predict(F_pool[labelled])))
-        elif score_on == "pool":
-            scores.append(balanced_accuracy_score(y_pool, model.predict(F_pool)))
-        else:
-            scores.append(balanced_accuracy_score(y_val, model.predict(F_val)))
-        if len(labelled) >= budget:
-            return np.array(scores)
-        rest = np.setdiff1d(np.arange(len(F_pool)), labelled)
-        new = (
-            (np.random.default_rng(seed) if fresh else rng).choice(rest, size=n_step, replace=False)
-            if choose == "random"
-            else rest[choose(model, F_pool[rest], n_step)]
+        model = model if on("no_refit") and model else make_model().fit(F_pool[labelled], y_pool[labelled])
+        X_score, y_score = {"train": (F_pool[labelled], y_pool[labelled]), "pool": (F_pool, y_pool)}.get(
+            on("score_on"), (F_val, y_val)
         )
+        scores.append(balanced_accuracy_score(y_score, model.predict(X_score)))
+        stop = len(labelled) >= budget - (n_step if on("early_stop") else 0)
+        if stop and (not on("extra_round") or len(labelled) > budget):
+            return np.array(scores)
+        rest = np.arange(len(F_pool)) if on("whole_pool") else np.setdiff1d(np.arange(len(F_pool)), labelled)
+        if choose != "random":
+            picked = choose(model, F_pool[rest], n_step)
+            new = picked if on("unmapped") else rest[picked]
+        elif on("global_rng"):
+            new = np.random.choice(rest, size=n_step, replace=False)
+        elif on("python_random"):
+            random.seed(seed)
+            new = np.array(random.sample(rest.tolist(), n_step))
+        elif on("permutation"):
+            new = rng.permutation(rest)[:n_step]
+        else:
+            new = (np.random.default_rng(seed) if on("fresh") else rng).choice(
+                rest, size=n_step, replace=False
+            )
         labelled = np.concatenate([labelled, new])
+
+
+def _al_loop(**mistake):
+    return lambda *args, **kwargs: _al_reference(*args, **kwargs, **mistake)
 
 
 class _SpyRule:
@@ -442,6 +448,27 @@ def check_active_learning_curve(active_learning_curve):
         "another seed gives the same random curve: draw every random number from rng = np.random.default_rng(seed).",
     )
     return f"{rounds} rounds from {n_start} to {budget} labels, the same curve as the reference for rule and seed."
+
+
+known(
+    check_active_learning_curve,
+    right=[_al_loop()],
+    mistakes=[
+        caught("labelled training rows; score on the validation set", _al_loop(score_on="train"), "train"),
+        caught("whole pool; score on the validation set", _al_loop(score_on="pool"), "pool"),
+        caught("hands the whole pool to the selection rule", _al_loop(whole_pool=True), "whole pool"),
+        caught("map them back to pool indices with rest[...]", _al_loop(unmapped=True), "unmapped"),
+        caught("train a new model on the labelled rows in every round", _al_loop(no_refit=True), "no refit"),
+        caught("global random state", _al_loop(global_rng=True), "np.random"),
+        caught("the same seed must give the same curve", _al_loop(seedless=True), "seedless"),
+        caught("rng.choice(rest, size=n_step, replace=False)", _al_loop(permutation=True), "permutation"),
+        caught("a fresh generator from the seed", _al_loop(fresh=True), "fresh generator"),
+        caught("Python's random module", _al_loop(python_random=True), "random.seed"),
+        caught("rounds", _al_loop(early_stop=True), "one round short"),
+        caught("rounds", _al_loop(extra_round=True), "one round more"),
+        caught("shape", lambda *args, **kwargs: 0.5, "one number"),
+    ],
+)
 
 
 def _old_data(n: int = 60, *, by_class: bool = True, index_offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
