@@ -146,37 +146,21 @@ check_class_counts = register(
         ),
         success="one row per structure type, one column per condition, the right counts.",
         mistakes=[
-            Mistake("Series", lambda df: df["structure_type"].value_counts(), "Series", test_only=True),
-            Mistake(
-                "swapped",
-                lambda df: pd.crosstab(df["condition"], df["structure_type"]),
-                "swapped",
-                test_only=True,
-            ),
-            Mistake(
-                "NaN",
-                lambda df: df.groupby(["structure_type", "condition"]).size().unstack(),
-                "NaN",
-                test_only=True,
-            ),
-            Mistake(
+            caught("Series", lambda df: df["structure_type"].value_counts(), "Series"),
+            caught("swapped", lambda df: pd.crosstab(df["condition"], df["structure_type"]), "swapped"),
+            caught("NaN", lambda df: df.groupby(["structure_type", "condition"]).size().unstack(), "NaN"),
+            caught(
                 "expected exactly",
                 lambda df: pd.crosstab(df["structure_type"], df["element"]),
                 "other columns",
-                test_only=True,
             ),
-            Mistake("wrong counts", lambda df: _crosstab(df) * 2, "doubled", test_only=True),
-            Mistake("changed the DataFrame", lambda df: df.pop("element"), "pop", test_only=True),
-            Mistake("reset_index", lambda df: _crosstab(df).reset_index(), "reset_index", test_only=True),
-            Mistake("totals", lambda df: _crosstab(df, margins=True), "margins", test_only=True),
-            Mistake(
-                "argument `df`",
-                lambda df: _crosstab(pd.DataFrame(_PDFS)),
-                "notebook table",
-                test_only=True,
-            ),
-            Mistake("fractions", lambda df: _crosstab(df, normalize=True), "normalize", test_only=True),
-            Mistake("KeyError", _counts_by_row_labels, "label lookups", test_only=True),
+            caught("wrong counts", lambda df: _crosstab(df) * 2, "doubled"),
+            caught("changed the DataFrame", lambda df: df.pop("element"), "pop"),
+            caught("reset_index", lambda df: _crosstab(df).reset_index(), "reset_index"),
+            caught("totals", lambda df: _crosstab(df, margins=True), "margins"),
+            caught("argument `df`", lambda df: _crosstab(pd.DataFrame(_PDFS)), "notebook table"),
+            caught("fractions", lambda df: _crosstab(df, normalize=True), "normalize"),
+            caught("KeyError", _counts_by_row_labels, "label lookups"),
         ],
         alternatives=[lambda df: _crosstab(df).iloc[::-1, ::-1]],
     ),
@@ -291,53 +275,27 @@ check_sampling_bias_split = register(
                 lambda df, c, v: _bias_split(df, c, v)[::-1],
                 "swapped",
             ),
-            Mistake("tuple of two", lambda df, c, v: (df[c] > v).to_numpy(), "one mask", test_only=True),
-            Mistake("<=, not <", _strict, "strict <", test_only=True),
-            Mistake(
-                "`column`", lambda df, c, v: _bias_split(df, "diameter", v), "column ignored", test_only=True
-            ),
-            Mistake(
-                "`max_value`", lambda df, c, v: _bias_split(df, c, 12.0), "max_value ignored", test_only=True
-            ),
-            Mistake("DataFrame", lambda df, c, v: (df[df[c] <= v], df[df[c] > v]), "rows", test_only=True),
-            Mistake(
+            caught("tuple of two", lambda df, c, v: (df[c] > v).to_numpy(), "one mask"),
+            caught("<=, not <", _strict, "strict <"),
+            caught("`column`", lambda df, c, v: _bias_split(df, "diameter", v), "column ignored"),
+            caught("`max_value`", lambda df, c, v: _bias_split(df, c, 12.0), "max_value ignored"),
+            caught("DataFrame", lambda df, c, v: (df[df[c] <= v], df[df[c] > v]), "rows"),
+            caught(
                 "row numbers",
                 lambda df, c, v: (np.flatnonzero(df[c] <= v), np.flatnonzero(df[c] > v)),
                 "row numbers",
-                test_only=True,
             ),
-            Mistake("changed the DataFrame", _split_in_a_new_column, "new column", test_only=True),
-            Mistake(
-                "both",
-                lambda df, c, v: (_bias_split(df, c, v)[0], np.ones(len(df), bool)),
-                "overlap",
-                test_only=True,
-            ),
-            Mistake(
-                "neither",
-                lambda df, c, v: ((df[c] <= v).to_numpy(), (df[c] > v + 5).to_numpy()),
-                "gap",
-                test_only=True,
-            ),
-            Mistake(
+            caught("changed the DataFrame", _split_in_a_new_column, "new column"),
+            caught("both", lambda df, c, v: (_bias_split(df, c, v)[0], np.ones(len(df), bool)), "overlap"),
+            caught("neither", lambda df, c, v: ((df[c] <= v).to_numpy(), (df[c] > v + 5).to_numpy()), "gap"),
+            caught(
                 "boolean",
                 lambda df, c, v: (_bias_split(df, c, v)[0].astype(int), _bias_split(df, c, v)[1]),
                 "int mask",
-                test_only=True,
             ),
-            Mistake(
-                "one entry per row",
-                lambda df, c, v: (np.array([True]), np.array([False])),
-                "one entry",
-                test_only=True,
-            ),
-            Mistake(
-                "Python list",
-                lambda df, c, v: tuple(list(m) for m in _bias_split(df, c, v)),
-                "lists",
-                test_only=True,
-            ),
-            Mistake("KeyError", _split_by_row_labels, "label lookups", test_only=True),
+            caught("one entry per row", lambda df, c, v: (np.array([True]), np.array([False])), "one entry"),
+            caught("Python list", lambda df, c, v: tuple(list(m) for m in _bias_split(df, c, v)), "lists"),
+            caught("KeyError", _split_by_row_labels, "label lookups"),
         ],
         alternatives=[lambda df, c, v: (df[c] <= v, df[c] > v)],  # pandas boolean Series are masks too
     ),
@@ -460,44 +418,30 @@ check_choose_k_on_validation = register(
                 _with_scores(lambda scores, ks: max(scores)),
                 "best score",
             ),
-            Mistake(
+            caught(
                 "highest validation score",
                 _with_scores(lambda scores, ks: ks[int(np.argmin(scores))]),
                 "worst k",
-                test_only=True,
             ),
-            Mistake("tuple", lambda *a: _choose_k(*a)[0], "k only", test_only=True),
-            Mistake(
-                "one accuracy per k",
-                lambda *a: (_choose_k(*a)[0], _choose_k(*a)[1][:-1]),
-                "short",
-                test_only=True,
-            ),
-            Mistake("differ", lambda Xt, yt, Xv, yv, ks: (ks[0], [0.5] * len(ks)), "made up", test_only=True),
-            Mistake("ZeroDivisionError", lambda Xt, yt, Xv, yv, ks: 1 / 0, "crash", test_only=True),
-            Mistake(
+            caught("tuple", lambda *a: _choose_k(*a)[0], "k only"),
+            caught("one accuracy per k", lambda *a: (_choose_k(*a)[0], _choose_k(*a)[1][:-1]), "short"),
+            caught("differ", lambda Xt, yt, Xv, yv, ks: (ks[0], [0.5] * len(ks)), "made up"),
+            caught("ZeroDivisionError", lambda Xt, yt, Xv, yv, ks: 1 / 0, "crash"),
+            caught(
                 "best_k=2 is the position of the best score",  # shown as a plain number, not np.int64(2)
                 _with_scores(lambda scores, ks: np.argmax(scores)),
                 "position",
-                test_only=True,
             ),
-            Mistake(
-                "tie",
-                _with_scores(lambda scores, ks: max(zip(scores, ks))[1]),
-                "last of ties",
-                test_only=True,
-            ),
-            Mistake(
+            caught("tie", _with_scores(lambda scores, ks: max(zip(scores, ks))[1]), "last of ties"),
+            caught(
                 "order of sorted k",
                 lambda Xt, yt, Xv, yv, ks: _choose_k(Xt, yt, Xv, yv, sorted(ks)),
                 "sorted ks",
-                test_only=True,
             ),
-            Mistake(
+            caught(
                 "take the first of them in ks",
                 _with_scores(lambda scores, ks: np.asarray(ks)[scores == np.max(scores)]),
                 "every tie as an array",
-                test_only=True,
             ),
         ],
         alternatives=[

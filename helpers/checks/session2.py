@@ -20,7 +20,7 @@ from helpers.checks._core import (
     register_quiz,
     require,
 )
-from helpers.checks._spec import Case, Forbidden, Mistake, Probe, Spec, allclose, register
+from helpers.checks._spec import Case, Forbidden, Mistake, Probe, Spec, allclose, caught, register
 
 __all__ = [
     "check_agreement",
@@ -286,84 +286,68 @@ check_perceptron = register(
         probes=[Probe(_perceptron_probes)],
         success="your perceptron separates a separable set and stops at max_updates on a non-separable one.",
         mistakes=[
-            Mistake("bias", _perceptron_no_bias, "no bias", test_only=True),
-            Mistake(
+            caught("bias", _perceptron_no_bias, "no bias"),
+            caught(
                 "misclassifies",
                 lambda X, y, max_updates=1000, seed=0: _perceptron(
                     X, y, max_updates, seed, step=lambda Xb, _, i: -y[i] * Xb[i]
                 ),
                 "wrong sign",
-                test_only=True,
             ),
-            Mistake(
+            caught(
                 "same seed",
                 lambda X, y, max_updates=1000, seed=0: _perceptron(X, y, max_updates, seed=None),
                 "unseeded",
-                test_only=True,
             ),
-            Mistake("exactly max_updates", _counted(lambda n, m: min(n, m - 1)), "one short", test_only=True),
-            Mistake(
-                "return two things",
-                lambda X, y, max_updates=1000, seed=0: np.zeros(3),
-                "w only",
-                test_only=True,
-            ),
-            Mistake("global random state", _perceptron_global_seed, "np.random.seed", test_only=True),
-            Mistake(
+            caught("exactly max_updates", _counted(lambda n, m: min(n, m - 1)), "one short"),
+            caught("return two things", lambda X, y, max_updates=1000, seed=0: np.zeros(3), "w only"),
+            caught("global random state", _perceptron_global_seed, "np.random.seed"),
+            caught(
                 "w = 0",
                 lambda X, y, max_updates=1000, seed=0: _perceptron(
                     X, y, max_updates, seed, start=np.zeros(3)
                 ),
                 "zero start",
-                test_only=True,
             ),
-            Mistake(
+            caught(
                 "seeds 0 and 1",
                 lambda X, y, max_updates=1000, seed=0: _perceptron(X, y, max_updates, 0),
                 "seed ignored",
-                test_only=True,
             ),
-            Mistake(
+            caught(
                 "sum of y·x",
                 lambda X, y, max_updates=1000, seed=0: _perceptron(
                     X, y, max_updates, seed, step=lambda Xb, wrong, i: y[wrong] @ Xb[wrong]
                 ),
                 "batch update",
-                test_only=True,
             ),
-            Mistake(
+            caught(
                 "no factor",
                 lambda X, y, max_updates=1000, seed=0: _perceptron(
                     X, y, max_updates, seed, step=lambda Xb, _, i: 0.5 * y[i] * Xb[i]
                 ),
                 "learning rate",
-                test_only=True,
             ),
-            Mistake(
+            caught(
                 "first misclassified",
                 lambda X, y, max_updates=1000, seed=0: _perceptron(
                     X, y, max_updates, seed, pick=lambda wrong: wrong[0]
                 ),
                 "first mistake",
-                test_only=True,
             ),
-            Mistake(
+            caught(
                 "count only the updates",
                 _counted(
                     lambda n, m: n + 1 if n < m else n
                 ),  # one loop pass more than updates when it converged
                 "counts the last check",
-                test_only=True,
             ),
-            Mistake("should be an int", _counted(lambda n, m: float(n)), "float count", test_only=True),
-            Mistake(
-                "changed the X or y", _perceptron_normalises_in_place, "X normalised in place", test_only=True
-            ),
-            Mistake(
+            caught("should be an int", _counted(lambda n, m: float(n)), "float count"),
+            caught("changed the X or y", _perceptron_normalises_in_place, "X normalised in place"),
+            caught(
                 "your function raised ValueError",  # the failing line's shapes: student code only (test_checks_core)
                 _perceptron_wrong_shape,
                 "w one short",
-                test_only=True,
             ),
         ],
     ),
@@ -681,102 +665,68 @@ check_one_vs_rest_predict = register(
             f"three clusters, three perceptrons: {_accuracy(pred):.0%} of new points classified correctly."
         ),
         mistakes=[
-            Mistake(
-                "class labels",
-                _ovr_with(out=lambda classes, scores: np.argmax(scores, axis=1)),
-                "indices",
-                test_only=True,
+            caught(
+                "class labels", _ovr_with(out=lambda classes, scores: np.argmax(scores, axis=1)), "indices"
             ),
-            Mistake("largest", _ovr_with(pick=np.argmin), "smallest score", test_only=True),
-            Mistake(
-                "one label per row", lambda X_train, y_train, X: y_train[:5], "five labels", test_only=True
-            ),
-            Mistake(
-                "not classes",
-                lambda X_train, y_train, X: np.full(len(X), "Pt"),
-                "unknown label",
-                test_only=True,
-            ),
-            Mistake("bias w[0]", _ovr_with(score=lambda w, X: X @ w[1:]), "no bias", test_only=True),
-            Mistake(
-                "pass max_updates on", _ovr_with(fixed=(1000, None)), "max_updates ignored", test_only=True
-            ),
-            Mistake("pass seed on", _ovr_with(fixed=(None, 0)), "seed ignored", test_only=True),
-            Mistake("pass max_updates on", _ovr_with(fixed=(1000, 0)), "both ignored", test_only=True),
-            Mistake(
-                "one score per row", _ovr_with(out=lambda classes, scores: scores), "scores", test_only=True
-            ),
-            Mistake(
+            caught("largest", _ovr_with(pick=np.argmin), "smallest score"),
+            caught("one label per row", lambda X_train, y_train, X: y_train[:5], "five labels"),
+            caught("not classes", lambda X_train, y_train, X: np.full(len(X), "Pt"), "unknown label"),
+            caught("bias w[0]", _ovr_with(score=lambda w, X: X @ w[1:]), "no bias"),
+            caught("pass max_updates on", _ovr_with(fixed=(1000, None)), "max_updates ignored"),
+            caught("pass seed on", _ovr_with(fixed=(None, 0)), "seed ignored"),
+            caught("pass max_updates on", _ovr_with(fixed=(1000, 0)), "both ignored"),
+            caught("one score per row", _ovr_with(out=lambda classes, scores: scores), "scores"),
+            caught(
                 "along axis=1",
                 _ovr_with(out=lambda classes, scores: np.argmax(scores, axis=0)),
                 "argmax over rows",
-                test_only=True,
             ),
-            Mistake(
+            caught(
                 "IndexError",  # row numbers used as class numbers
                 _ovr_with(out=lambda classes, scores: classes[np.argmax(scores, axis=0)]),
                 "labels of argmax over rows",
-                test_only=True,
             ),
-            Mistake(
+            caught(
                 "one per row of X_train",
                 lambda Xt, yt, X, max_updates=1000, seed=0: _ovr(Xt, yt, Xt, max_updates, seed),
                 "X_train predicted",
-                test_only=True,
             ),
-            Mistake("IndexError", _ovr_with(short=1), "one column short", test_only=True),
+            caught("IndexError", _ovr_with(short=1), "one column short"),
             # through the global `perceptron`, which the stand-in replaces
-            Mistake(
+            caught(
                 "only +1 or −1",
                 _calls_with(score=lambda w, X: np.where(w[0] + X @ w[1:] >= 0, 1, -1)),
                 "h as score",
-                test_only=True,
             ),
-            Mistake(
-                "leave out the bias",
-                _calls_with(score=lambda w, X: X @ w[1:]),
-                "global, no bias",
-                test_only=True,
+            caught("leave out the bias", _calls_with(score=lambda w, X: X @ w[1:]), "global, no bias"),
+            caught("smallest", _calls_with(pick=np.argmin), "global, smallest"),
+            caught("0/1", _calls_with(labels=lambda y, c: (y == c).astype(int)), "0/1 labels"),
+            caught("True/False", _calls_with(labels=lambda y, c: y == c), "bool labels"),
+            caught(
+                "wrong way round", _calls_with(labels=lambda y, c: np.where(y == c, -1, 1)), "labels reversed"
             ),
-            Mistake("smallest", _calls_with(pick=np.argmin), "global, smallest", test_only=True),
-            Mistake(
-                "0/1", _calls_with(labels=lambda y, c: (y == c).astype(int)), "0/1 labels", test_only=True
-            ),
-            Mistake("True/False", _calls_with(labels=lambda y, c: y == c), "bool labels", test_only=True),
-            Mistake(
-                "wrong way round",
-                _calls_with(labels=lambda y, c: np.where(y == c, -1, 1)),
-                "labels reversed",
-                test_only=True,
-            ),
-            Mistake(
-                "+1 and −1 only", _calls_with(labels=lambda y, c: y), "class names as labels", test_only=True
-            ),
-            Mistake(
+            caught("+1 and −1 only", _calls_with(labels=lambda y, c: y), "class names as labels"),
+            caught(
                 "called perceptron 2 time(s)",
                 _calls_with(classes_used=lambda cl: cl[:-1]),
                 "one class left out",
-                test_only=True,
             ),
-            Mistake(
+            caught(
                 "exactly the rows",
                 _calls_with(labels=lambda y, c: np.where(y == "Au", 1, -1)),
                 "one class for all",
-                test_only=True,
             ),
-            Mistake(
+            caught(
                 "pass max_updates on",
                 lambda X_train, y_train, X, max_updates=1000, seed=0: _ovr_calls(X_train, y_train, X),
                 "global, nothing passed on",
-                test_only=True,
             ),
-            Mistake(
+            caught(
                 "pass seed on",
                 lambda X_train, y_train, X, max_updates=1000, seed=0: _ovr_calls(
                     X_train, y_train, X, max_updates
                 ),
                 "global, seed not passed on",
-                test_only=True,
             ),
         ],
         alternatives=[_ovr_calls],
@@ -878,14 +828,12 @@ check_fit_normal_equation = register(
                 _ones_last,
                 "ones last",
             ),
-            Mistake(
-                "bias column", lambda X, y: np.linalg.solve(X.T @ X, X.T @ y), "d weights", test_only=True
-            ),
-            Mistake(_LEAST_SQUARES, lambda X, y: np.zeros(X.shape[1] + 1), "zeros", test_only=True),
-            Mistake("LinearRegression", _with_sklearn, "scikit-learn", test_only=True),
-            Mistake("inv", _with_inv, "inverse", test_only=True),
-            Mistake("inv or pinv", _with_pinv, "pseudo-inverse", test_only=True),
-            Mistake("changed the X", _centring_in_place, "X centred in place", test_only=True),
+            caught("bias column", lambda X, y: np.linalg.solve(X.T @ X, X.T @ y), "d weights"),
+            caught(_LEAST_SQUARES, lambda X, y: np.zeros(X.shape[1] + 1), "zeros"),
+            caught("LinearRegression", _with_sklearn, "scikit-learn"),
+            caught("inv", _with_inv, "inverse"),
+            caught("inv or pinv", _with_pinv, "pseudo-inverse"),
+            caught("changed the X", _centring_in_place, "X centred in place"),
         ],
         alternatives=[lambda X, y: np.linalg.lstsq(_design(X), y, rcond=None)[0]],
     ),
@@ -986,37 +934,24 @@ check_logistic_regression_gd = register(
                 "summed gradient",
                 same=_same_losses,
             ),
-            Mistake(
+            caught(
                 "take the mean",
                 lambda X, y, lr, n: (_reference_gd(X, y, lr, n)[0], len(y) * _reference_gd(X, y, lr, n)[1]),
                 "summed loss",
-                test_only=True,
             ),
-            Mistake(
+            caught(
                 "np.zeros",
                 lambda X, y, lr, n: _reference_gd(X, y, lr, n, start=np.random.default_rng(0).normal(size=3)),
                 "random start",
-                test_only=True,
             ),
-            Mistake("ln 2", _gd_losses_after, "losses after the step", test_only=True),
-            Mistake(
+            caught("ln 2", _gd_losses_after, "losses after the step"),
+            caught(
                 "final one",
                 lambda X, y, lr, n: (np.zeros(X.shape[1] + 1), _reference_gd(X, y, lr, n)[1]),
                 "w never updated",
-                test_only=True,
             ),
-            Mistake(
-                "one value per step",
-                lambda X, y, lr, n: _reference_gd(X, y, lr, n + 1),
-                "one step more",
-                test_only=True,
-            ),
-            Mistake(
-                "return two things",
-                lambda X, y, lr, n: _reference_gd(X, y, lr, n)[0],
-                "w only",
-                test_only=True,
-            ),
+            caught("one value per step", lambda X, y, lr, n: _reference_gd(X, y, lr, n + 1), "one step more"),
+            caught("return two things", lambda X, y, lr, n: _reference_gd(X, y, lr, n)[0], "w only"),
         ],
     ),
 )
@@ -1069,15 +1004,15 @@ check_pick_learning_rate = register(
             f"γ = {got[0]:g} brings the loss from {got[1]:.2f} to {got[2]:.2g} in 50 steps without diverging."
         ),
         mistakes=[
-            Mistake("still above", lambda: 0.01, "too small", test_only=True),
-            Mistake("diverges", lambda: 5.0, "too large", test_only=True),
-            Mistake("positive", lambda: -1.0, "negative", test_only=True),
-            Mistake("one number", lambda: "0.5", "text", test_only=True),
-            Mistake("positive", lambda: 0.0, "zero", test_only=True),
-            Mistake("positive", lambda: float("nan"), "nan", test_only=True),
-            Mistake("one number", lambda: [1.0], "list", test_only=True),
-            Mistake("one number", lambda: True, "bool", test_only=True),
-            Mistake("zig-zag", lambda: 2.0, "zig-zag", test_only=True),
+            caught("still above", lambda: 0.01, "too small"),
+            caught("diverges", lambda: 5.0, "too large"),
+            caught("positive", lambda: -1.0, "negative"),
+            caught("one number", lambda: "0.5", "text"),
+            caught("positive", lambda: 0.0, "zero"),
+            caught("positive", lambda: float("nan"), "nan"),
+            caught("one number", lambda: [1.0], "list"),
+            caught("one number", lambda: True, "bool"),
+            caught("zig-zag", lambda: 2.0, "zig-zag"),
         ],
         alternatives=[lambda: np.float64(1.0), lambda: 0.5, lambda: 1.5],
     ),

@@ -232,27 +232,19 @@ check_forward = register(
                 "column max",
                 same=_same_p,
             ),
-            Mistake(
-                "do not sum to 1",
-                lambda p, X: _layers(p, X, softmax=_column_softmax),
-                "softmax over axis 0",
-                test_only=True,
+            caught(
+                "do not sum to 1", lambda p, X: _layers(p, X, softmax=_column_softmax), "softmax over axis 0"
             ),
-            Mistake(
+            caught(
                 "do not sum to 1",
                 lambda p, X: (_reference_forward(p, X)[0], 2 * _reference_forward(p, X)[1]),
                 "P doubled",
-                test_only=True,
             ),
-            Mistake("pair (H, P)", lambda p, X: _reference_forward(p, X)[1], "P only", test_only=True),
-            Mistake("still `...`", _half_done, "P still ...", test_only=True),
-            Mistake(
-                "you returned (P, H)", lambda p, X: _reference_forward(p, X)[::-1], "swapped", test_only=True
-            ),
-            Mistake("operands could not be broadcast together", _no_keepdims, "no keepdims", test_only=True),
-            Mistake(
-                "changed its argument `X`", _standardises_X_in_place, "X changed in place", test_only=True
-            ),
+            caught("pair (H, P)", lambda p, X: _reference_forward(p, X)[1], "P only"),
+            caught("still `...`", _half_done, "P still ..."),
+            caught("you returned (P, H)", lambda p, X: _reference_forward(p, X)[::-1], "swapped"),
+            caught("operands could not be broadcast together", _no_keepdims, "no keepdims"),
+            caught("changed its argument `X`", _standardises_X_in_place, "X changed in place"),
         ],
     ),
 )
@@ -827,38 +819,24 @@ check_choose_k_by_silhouette = register(
                 "seed ignored",
                 same=_same_silhouettes,
             ),
-            Mistake("position in ks", _pick(lambda s, ks: int(np.argmax(s))), "position", test_only=True),
-            Mistake("silhouette", _lowest_inertia, "lowest inertia", test_only=True),
-            Mistake(
-                "highest silhouette", _pick(lambda s, ks: ks[int(np.argmin(s))]), "smallest", test_only=True
-            ),
-            Mistake(
+            caught("position in ks", _pick(lambda s, ks: int(np.argmax(s))), "position"),
+            caught("silhouette", _lowest_inertia, "lowest inertia"),
+            caught("highest silhouette", _pick(lambda s, ks: ks[int(np.argmin(s))]), "smallest"),
+            caught(
                 "one number per k",
                 lambda X, ks, seed: (_by_silhouette(X, ks, seed)[0], _by_silhouette(X, ks, seed)[1][:-1]),
                 "too few scores",
-                test_only=True,
             ),
-            Mistake(
-                "pair (best_k, scores)",
-                lambda X, ks, seed: _by_silhouette(X, ks, seed)[0],
-                "k only",
-                test_only=True,
-            ),
-            Mistake("same seed gave different scores", _unseeded, "unseeded", test_only=True),
-            Mistake(
-                "n_init=10",
-                lambda X, ks, seed: _by_silhouette(X, ks, seed, n_init=1),
-                "one start",
-                test_only=True,
-            ),
-            Mistake(
+            caught("pair (best_k, scores)", lambda X, ks, seed: _by_silhouette(X, ks, seed)[0], "k only"),
+            caught("same seed gave different scores", _unseeded, "unseeded"),
+            caught("n_init=10", lambda X, ks, seed: _by_silhouette(X, ks, seed, n_init=1), "one start"),
+            caught(
                 "one number per k",
                 lambda X, ks, seed: _by_silhouette(X, list(range(2, 8)), seed),
                 "ks hard-coded",
-                test_only=True,
             ),
-            Mistake("should be an integer", _pick(lambda s, ks: max(s)), "best score", test_only=True),
-            Mistake("changed its argument `X`", _scales_X_in_place, "X scaled in place", test_only=True),
+            caught("should be an integer", _pick(lambda s, ks: max(s)), "best score"),
+            caught("changed its argument `X`", _scales_X_in_place, "X scaled in place"),
         ],
     ),
 )

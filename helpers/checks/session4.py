@@ -229,44 +229,32 @@ check_uncertainty_sampling = register(
                 _by(lambda p: np.sum(p * np.log(np.clip(p, 1e-12, 1)), axis=1)),
                 "entropy",
             ),
-            Mistake("stable", _unstable_ties, "ties to the higher index", test_only=True),
-            Mistake(
+            caught("stable", _unstable_ties, "ties to the higher index"),
+            caught(
                 "stable",
                 lambda m, X, n: np.argsort(m.predict_proba(X).max(axis=1), kind="heapsort")[:n],
                 "heapsort",
-                test_only=True,
             ),
-            Mistake(
+            caught(
                 "LogisticRegression",
                 lambda m, X, n: np.argsort(m._proba.max(axis=1), kind="stable")[:n],
                 "the stand-in model's own attribute",
-                test_only=True,
             ),
-            Mistake(
-                "probabilities",
-                lambda m, X, n: np.sort(m.predict_proba(X).max(axis=1))[:n],
-                "values",
-                test_only=True,
+            caught("probabilities", lambda m, X, n: np.sort(m.predict_proba(X).max(axis=1))[:n], "values"),
+            caught("not the least-confident", lambda m, X, n: np.arange(n), "first rows"),
+            caught(
+                "boolean mask", lambda m, X, n: np.argsort(m.predict_proba(X).max(axis=1))[:n] > 2, "mask"
             ),
-            Mistake("not the least-confident", lambda m, X, n: np.arange(n), "first rows", test_only=True),
-            Mistake(
-                "boolean mask",
-                lambda m, X, n: np.argsort(m.predict_proba(X).max(axis=1))[:n] > 2,
-                "mask",
-                test_only=True,
-            ),
-            Mistake(
+            caught(
                 "expected a 1-D array of",
                 lambda m, X, n: np.argsort(m.predict_proba(X).max(axis=1))[: n + 1],
                 "one too many",
-                test_only=True,
             ),
-            Mistake("rows of X_pool", lambda m, X, n: X[_least_confident(m, X, n)], "rows", test_only=True),
-            Mistake(
+            caught("rows of X_pool", lambda m, X, n: X[_least_confident(m, X, n)], "rows"),
+            caught(
                 "one per class",
                 lambda m, X, n: np.argsort(m.predict_proba(X).max(axis=0), kind="stable")[:n],
                 "axis 0",
-                test_only=True,
             ),
         ],
     ),
@@ -569,74 +557,56 @@ REPLAY = register(
         same=lambda a, b: True,  # any sample the contract accepts is right: the seed probes do the rest
         success="a random, reproducible sample of old examples, X and y kept together.",
         mistakes=[
-            Mistake(
+            caught(
                 "these are just the first rows (maybe shuffled)",
                 lambda X, y, size, seed: _rows(X, y, np.random.default_rng(seed).permutation(size)),
                 "first rows, shuffled",
-                test_only=True,
             ),
-            Mistake("one contiguous block of rows", _contiguous_block, "contiguous block", test_only=True),
-            Mistake(
+            caught("one contiguous block of rows", _contiguous_block, "contiguous block"),
+            caught(
                 "global random state",
                 lambda X, y, size, seed: _rows(X, y, np.random.choice(len(X), size, replace=False)),
                 "numpy global",
-                test_only=True,
             ),
-            Mistake("Python's global random state", _python_random, "python random.seed", test_only=True),
-            Mistake(
+            caught("Python's global random state", _python_random, "python random.seed"),
+            caught(
                 "does your function use `seed`",
                 lambda X, y, size, seed: _replay_reference(X, y, size, 0),
                 "seed ignored",
-                test_only=True,
             ),
-            Mistake(
-                "same seed",
-                lambda X, y, size, seed: _replay_reference(X, y, size, None),
-                "unseeded",
-                test_only=True,
-            ),
-            Mistake(
+            caught("same seed", lambda X, y, size, seed: _replay_reference(X, y, size, None), "unseeded"),
+            caught(
                 "sample without replacement",
                 lambda X, y, size, seed: _rows(X, y, np.random.default_rng(seed).choice(len(X), size)),
                 "with replacement",
-                test_only=True,
             ),
-            Mistake(
+            caught(
                 "y_buf does not match X_buf",
                 lambda X, y, size, seed: (
                     _replay_reference(X, y, size, seed)[0],
                     _replay_reference(X, y, size, seed + 7)[1],
                 ),
                 "X and y apart",
-                test_only=True,
             ),
-            Mistake(
-                "return two things",
-                lambda X, y, size, seed: _replay_reference(X, y, size, seed)[0],
-                "X only",
-                test_only=True,
+            caught(
+                "return two things", lambda X, y, size, seed: _replay_reference(X, y, size, seed)[0], "X only"
             ),
-            Mistake(
-                "these are just the first rows",
-                lambda X, y, size, seed: (X[:size], y[:size]),
-                "first rows",
-                test_only=True,
+            caught(
+                "these are just the first rows", lambda X, y, size, seed: (X[:size], y[:size]), "first rows"
             ),
-            Mistake(
+            caught(
                 "the buffer must hold rows of X_old, unchanged",
                 lambda X, y, size, seed: (
                     2 * _replay_reference(X, y, size, seed)[0],
                     _replay_reference(X, y, size, seed)[1],
                 ),
                 "rows changed",
-                test_only=True,
             ),
-            Mistake("shuffles in place", _shuffles_in_place, "in-place shuffle", test_only=True),
-            Mistake(
+            caught("shuffles in place", _shuffles_in_place, "in-place shuffle"),
+            caught(
                 "expected shapes",
                 lambda X, y, size, seed: _replay_reference(X, y, size - 1, seed),
                 "one short",
-                test_only=True,
             ),
         ],
         alternatives=[
@@ -759,34 +729,18 @@ check_predictive_entropy = register(
                 lambda p: _entropy(p) / p.shape[1],
                 "mean",
             ),
-            Mistake(
-                "one per class",
-                lambda p: -np.sum(p * np.log(np.clip(p, 1e-12, 1)), axis=0),
-                "axis 0",
-                test_only=True,
-            ),
-            Mistake(
-                "NaN for rows with a zero probability",
-                _entropy_with_nan,
-                "0 log 0",
-                test_only=True,
-            ),
+            caught("one per class", lambda p: -np.sum(p * np.log(np.clip(p, 1e-12, 1)), axis=0), "axis 0"),
+            caught("NaN for rows with a zero probability", _entropy_with_nan, "0 log 0"),
             Mistake(_ZERO_ROWS, _nan_to_num_after_sum, "nan_to_num after the sum"),
-            Mistake(
-                "a uniform row over 4 classes should give ln 4",
-                lambda p: -np.sum(p * p, axis=1),
-                "other",
-                test_only=True,
+            caught(
+                "a uniform row over 4 classes should give ln 4", lambda p: -np.sum(p * p, axis=1), "other"
             ),
-            Mistake(
-                "a uniform row over 4 classes should give ln 4",
-                lambda p: 1 - p.max(axis=1),
-                "not entropy",
-                test_only=True,
+            caught(
+                "a uniform row over 4 classes should give ln 4", lambda p: 1 - p.max(axis=1), "not entropy"
             ),
-            Mistake("shape (5,)", lambda p: _entropy(p).sum(), "one number", test_only=True),
-            Mistake("changed the proba", _clipping_in_place, "clipped in place", test_only=True),
-            Mistake("one per class", _scipy_default_axis, "scipy.stats.entropy, axis 0", test_only=True),
+            caught("shape (5,)", lambda p: _entropy(p).sum(), "one number"),
+            caught("changed the proba", _clipping_in_place, "clipped in place"),
+            caught("one per class", _scipy_default_axis, "scipy.stats.entropy, axis 0"),
         ],
         alternatives=[lambda p: -np.sum(p * np.log(np.clip(p, 1e-12, 1.0)), axis=1), _scipy_rows],
     ),
@@ -926,14 +880,13 @@ check_scale_and_rw = register(
                 "mean of the ratios",
                 same=_same_scale,
             ),
-            Mistake(
+            caught(
                 "not √(Σ(Gobs − s·Gmodel)² / Σ Gobs²)",
                 lambda o, m: (_ls(o, m), 1 - _rw(o, _ls(o, m) * m)),
                 "1 − Rw",
-                test_only=True,
             ),
-            Mistake("return two numbers", _ls, "scale only", test_only=True),
-            Mistake("should be a number", lambda o, m: ("3.1", 0.1), "a string", test_only=True),
+            caught("return two numbers", _ls, "scale only"),
+            caught("should be a number", lambda o, m: ("3.1", 0.1), "a string"),
         ],
         alternatives=[
             lambda o, m: (_ls(o, m), float(np.sqrt(np.mean((o - _ls(o, m) * m) ** 2) / np.mean(o**2)))),
@@ -1096,7 +1049,7 @@ check_nearest_centroid_predict = register(
                 lambda Zs, ys, Zq: _centroids(Zs, ys, Zq, distance="cosine"),
                 "cosine",
             ),
-            Mistake(
+            caught(
                 "not their positions",
                 lambda Zs, ys, Zq: np.argmin(
                     np.linalg.norm(
@@ -1105,26 +1058,12 @@ check_nearest_centroid_predict = register(
                     axis=1,
                 ),
                 "positions",
-                test_only=True,
             ),
-            Mistake(
-                "one label per query row",
-                lambda Zs, ys, Zq: _centroids(Zs, ys, Zq)[:-1],
-                "one short",
-                test_only=True,
+            caught("one label per query row", lambda Zs, ys, Zq: _centroids(Zs, ys, Zq)[:-1], "one short"),
+            caught(
+                "not the nearest class mean", lambda Zs, ys, Zq: np.full(len(Zq), ys[-1]), "one label for all"
             ),
-            Mistake(
-                "not the nearest class mean",
-                lambda Zs, ys, Zq: np.full(len(Zq), ys[-1]),
-                "one label for all",
-                test_only=True,
-            ),
-            Mistake(
-                "one label per query row",
-                _distances_over_the_wrong_axis,
-                "argmin over the queries",
-                test_only=True,
-            ),
+            caught("one label per query row", _distances_over_the_wrong_axis, "argmin over the queries"),
         ],
         alternatives=[_squared_euclidean],
     ),
