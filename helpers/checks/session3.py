@@ -698,15 +698,6 @@ def _blobs(seed: int = 0) -> tuple[np.ndarray, int]:
     return X, len(centres)
 
 
-def _reference_silhouettes(X: np.ndarray, ks, seed: int) -> np.ndarray:
-    from sklearn.cluster import KMeans
-    from sklearn.metrics import silhouette_score
-
-    return np.array(
-        [silhouette_score(X, KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(X)) for k in ks]
-    )
-
-
 def _by_silhouette(X, ks, seed, *, n_init=10):
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
@@ -742,7 +733,7 @@ def _same_silhouettes(a, b) -> bool:
 def _silhouette_otherwise(case: Case, got) -> str:
     X, ks, seed = case.args
     best_k = got[0]
-    ref = _reference_silhouettes(X, ks, seed)
+    ref = np.asarray(_by_silhouette(X, ks, seed)[1])
     if not _same_silhouettes(got, (None, ref)):
         return (
             "the scores are not the silhouette scores of k-means clusterings: for each k, fit "
