@@ -13,11 +13,15 @@ the reference gets ✔)::
         mistakes=[
             Mistake("you returned zeros: multiply x by 2.", lambda x: 0 * x),
             Mistake("that is x + 2; multiply instead.", lambda x: x + 2),
+            caught("the result", lambda x: [2 * x]),  # the contract refuses it; its message names "the result"
         ],
         otherwise="not 2·x for x = [0, 1, 2].",
         success="2·x, element by element.",
     )
-    check_double = SPEC.as_check("check_double")
+    check_double = register("check_double", SPEC)
+
+A check that stays code (a spy, a gradient check, a timing) still writes its right answers and known
+mistakes once, next to it, for the same generated tests: ``known(check_x, right=[...], mistakes=[caught(...)])``.
 
 The check calls the student's function on every case through :func:`~helpers.checks._core.call`
 (unwritten stub, crash with the failing line and its shapes, time limit, changed inputs), puts the
