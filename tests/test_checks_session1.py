@@ -1,19 +1,12 @@
 """The session-1 self-checks say ✔ to right answers and ✘ to wrong ones and to unwritten stubs."""
 
 import numpy as np
-import pandas as pd
-import pytest
-from sklearn.base import clone
-from sklearn.metrics import accuracy_score
-from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.model_selection import StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from helpers.checks import _core, check_quiz
 from helpers.checks import session1 as s1
 from helpers.checks._core import _QUIZZES
-from helpers.structures import STRUCTURE_TYPES
 
 
 def verdict(capsys) -> str:
@@ -22,10 +15,6 @@ def verdict(capsys) -> str:
     assert given is not None, "the check gave no verdict"
     _core._LATEST.clear()
     return str(given)
-
-
-def stub(*args, **kwargs):
-    raise NotImplementedError("Exercise: write your code here")
 
 
 def test_all_lists_the_checks():
@@ -42,97 +31,13 @@ def test_all_lists_the_checks():
 # --------------------------------------------------------------------------- Exercise 1.1
 
 
-def class_counts_right(df):
-    return pd.crosstab(df["structure_type"], df["condition"])
-
-
-def counts_by_row_labels(df):
-    """A loop that looks rows up by label 0..n-1: right only while the index is 0..n-1."""
-    pairs = [(df.loc[i, "structure_type"], df.loc[i, "condition"]) for i in range(len(df))]
-    return pd.crosstab(*(pd.Series(list(column)) for column in zip(*pairs)))
-
-
-# a notebook-wide table with all seven types, standing in for the notebook's `pdfs`
-PDFS = pd.DataFrame(
-    {"structure_type": list(STRUCTURE_TYPES) * 2, "condition": ["clean"] * 7 + ["experimental"] * 7}
-)
-
-
-@pytest.mark.parametrize(
-    "fn, hint",
-    [
-        (stub, "not done yet"),
-        (lambda df: df["structure_type"].value_counts(), "Series"),
-        (lambda df: pd.crosstab(df["condition"], df["structure_type"]), "swapped"),
-        (lambda df: df.groupby(["structure_type", "condition"]).size().unstack(), "NaN"),
-        (lambda df: pd.crosstab(df["structure_type"], df["element"]), "expected exactly"),
-        (lambda df: pd.crosstab(df["structure_type"], df["condition"]) * 2, "wrong counts"),
-        (lambda df: df.pop("element"), "changed the DataFrame"),
-        (lambda df: class_counts_right(df).reset_index(), "reset_index"),
-        (lambda df: pd.crosstab(df["structure_type"], df["condition"], margins=True), "totals"),
-        (lambda df: class_counts_right(PDFS), "argument `df`"),
-        (lambda df: pd.crosstab(df["structure_type"], df["condition"], normalize=True), "fractions"),
-        (counts_by_row_labels, "KeyError"),
-    ],
-)
-def test_class_counts_wrong(capsys, fn, hint):
-    s1.check_class_counts(fn)
-    out = verdict(capsys)
-    assert out.startswith("✘") and hint in out, out
-
-
-def test_class_counts_right(capsys):
-    s1.check_class_counts(class_counts_right)
-    assert verdict(capsys).startswith("✔ Exercise 1.1")
-    # the same answer with rows and columns in another order is fine too
-    s1.check_class_counts(lambda df: class_counts_right(df).iloc[::-1, ::-1])
-    assert verdict(capsys).startswith("✔")
+# 1.1 is a spec: tests/test_checks_specs.py
 
 
 # --------------------------------------------------------------------------- Exercise 1.2
 
 
-def bias_split_right(df, column, max_value):
-    low = (df[column] <= max_value).to_numpy()
-    return low, ~low
-
-
-def split_in_a_new_column(df, column, max_value):
-    df["low"] = df[column] <= max_value  # changes the caller's DataFrame
-    return df["low"].to_numpy(), ~df["low"].to_numpy()
-
-
-def split_by_row_labels(df, column, max_value):
-    """A loop that looks rows up by label 0..n-1: right only while the index is 0..n-1."""
-    train = np.array([df.loc[i, column] <= max_value for i in range(len(df))])
-    return train, ~train
-
-
-@pytest.mark.parametrize(
-    "fn, hint",
-    [
-        (stub, "not done yet"),
-        (lambda df, c, v: (df[c] > v).to_numpy(), "tuple of two"),
-        (lambda df, c, v: tuple(reversed(bias_split_right(df, c, v))), "swapped"),
-        (lambda df, c, v: ((df[c] < v).to_numpy(), (df[c] >= v).to_numpy()), "threshold"),
-        (lambda df, c, v: ((df[c] < v).to_numpy(), (df[c] >= v).to_numpy()), "<=, not <"),
-        (lambda df, c, v: bias_split_right(df, "diameter", v), "`column`"),
-        (lambda df, c, v: bias_split_right(df, c, 12.0), "`max_value`"),
-        (lambda df, c, v: (df[df[c] <= v], df[df[c] > v]), "DataFrame"),
-        (lambda df, c, v: (np.flatnonzero(df[c] <= v), np.flatnonzero(df[c] > v)), "row numbers"),
-        (split_in_a_new_column, "changed the DataFrame"),
-        (lambda df, c, v: ((df[c] <= v).to_numpy(), np.ones(len(df), bool)), "both"),
-        (lambda df, c, v: ((df[c] <= v).to_numpy(), (df[c] > v + 5).to_numpy()), "neither"),
-        (lambda df, c, v: ((df[c] <= v).to_numpy().astype(int), (df[c] > v).to_numpy()), "boolean"),
-        (lambda df, c, v: (np.array([True]), np.array([False])), "one entry per row"),
-        (lambda df, c, v: tuple(list(m) for m in bias_split_right(df, c, v)), "Python list"),
-        (split_by_row_labels, "KeyError"),
-    ],
-)
-def test_sampling_bias_split_wrong(capsys, fn, hint):
-    s1.check_sampling_bias_split(fn)
-    out = verdict(capsys)
-    assert out.startswith("✘") and hint in out, out
+# 1.2 is a spec: tests/test_checks_specs.py
 
 
 def test_sampling_bias_split_less_than_is_not_asked_about_the_column(capsys):
@@ -140,256 +45,16 @@ def test_sampling_bias_split_less_than_is_not_asked_about_the_column(capsys):
     assert "`column`" not in verdict(capsys)
 
 
-def test_sampling_bias_split_right(capsys):
-    s1.check_sampling_bias_split(bias_split_right)
-    assert verdict(capsys).startswith("✔ Exercise 1.2")
-    # pandas boolean Series are fine as masks
-    s1.check_sampling_bias_split(lambda df, c, v: (df[c] <= v, df[c] > v))
-    assert verdict(capsys).startswith("✔")
-
-
 # --------------------------------------------------------------------------- Exercise 1.3
 
 
-def choose_k_right(X_train, y_train, X_val, y_val, ks):
-    scores = [KNeighborsClassifier(n_neighbors=k).fit(X_train, y_train).score(X_val, y_val) for k in ks]
-    return ks[int(np.argmax(scores))], scores
-
-
-def choose_k_on_train(X_train, y_train, X_val, y_val, ks):
-    return choose_k_right(X_train, y_train, X_train, y_train, ks)
-
-
-def choose_k_worst(X_train, y_train, X_val, y_val, ks):
-    _, scores = choose_k_right(X_train, y_train, X_val, y_val, ks)
-    return ks[int(np.argmin(scores))], scores
-
-
-def choose_k_position(X_train, y_train, X_val, y_val, ks):
-    _, scores = choose_k_right(X_train, y_train, X_val, y_val, ks)
-    return np.argmax(scores), scores  # np.int64, the position
-
-
-def choose_k_last_of_ties(X_train, y_train, X_val, y_val, ks):
-    _, scores = choose_k_right(X_train, y_train, X_val, y_val, ks)
-    return max(zip(scores, ks))[1], scores  # the largest k among equal scores
-
-
-def choose_k_all_ties(X_train, y_train, X_val, y_val, ks):
-    _, scores = choose_k_right(X_train, y_train, X_val, y_val, ks)
-    return np.asarray(ks)[scores == np.max(scores)], scores  # every k of a tie, as an array
-
-
-def choose_k_best_score(X_train, y_train, X_val, y_val, ks):
-    _, scores = choose_k_right(X_train, y_train, X_val, y_val, ks)
-    return max(scores), scores
-
-
-def choose_k_fitted_on_val(X_train, y_train, X_val, y_val, ks):
-    return choose_k_right(X_val, y_val, X_val, y_val, ks)
-
-
-def choose_k_sorted(X_train, y_train, X_val, y_val, ks):
-    return choose_k_right(X_train, y_train, X_val, y_val, sorted(ks))
-
-
-@pytest.mark.parametrize(
-    "fn, hint",
-    [
-        (stub, "not done yet"),
-        (choose_k_on_train, "training set"),
-        (choose_k_worst, "highest validation score"),
-        (lambda *a: choose_k_right(*a)[0], "tuple"),
-        (lambda *a: (choose_k_right(*a)[0], choose_k_right(*a)[1][:-1]), "one accuracy per k"),
-        (lambda Xt, yt, Xv, yv, ks: (ks[0], [0.5] * len(ks)), "differ"),
-        (lambda Xt, yt, Xv, yv, ks: 1 / 0, "ZeroDivisionError"),
-        (choose_k_position, "position of the best score"),
-        (choose_k_last_of_ties, "tie"),
-        (choose_k_best_score, "best score itself"),
-        (choose_k_fitted_on_val, "fitted on the validation set"),
-        (choose_k_sorted, "order of sorted k"),
-        (choose_k_all_ties, "take the first of them in ks"),
-    ],
-)
-def test_choose_k_wrong(capsys, fn, hint):
-    s1.check_choose_k_on_validation(fn)
-    out = verdict(capsys)
-    assert out.startswith("✘") and hint in out, out
-
-
-def test_choose_k_position_is_shown_as_a_plain_number(capsys):
-    s1.check_choose_k_on_validation(choose_k_position)
-    out = verdict(capsys)
-    assert "best_k=2 " in out and "np.int64" not in out, out
-
-
-def test_choose_k_right(capsys):
-    s1.check_choose_k_on_validation(choose_k_right)
-    assert verdict(capsys).startswith("✔ Exercise 1.3")
+# 1.3 is a spec: tests/test_checks_specs.py
 
 
 # --------------------------------------------------------------------------- Exercise 1.4
 
 
-def cv_scaled_right(model, X, y, cv):
-    scores = []
-    for train, test in cv.split(X, y):
-        scaler = StandardScaler().fit(X[train])
-        fold_model = clone(model).fit(scaler.transform(X[train]), y[train])
-        scores.append(fold_model.score(scaler.transform(X[test]), y[test]))
-    return np.array(scores)
-
-
-def cv_scaled_by_pipeline(model, X, y, cv):
-    return cross_val_score(make_pipeline(StandardScaler(), model), X, y, cv=cv)
-
-
-def cv_scaled_without_clone(model, X, y, cv):
-    scores = []
-    for train, test in cv.split(X, y):
-        scaler = StandardScaler().fit(X[train])
-        model.fit(scaler.transform(X[train]), y[train])
-        scores.append(accuracy_score(y[test], model.predict(scaler.transform(X[test]))))
-    return scores  # a list is fine
-
-
-def cv_with(model, X, y, cv, *, scale_train, scale_test, swap=False, score_on_train=False, folds=None):
-    """Cross-validation with the typical mistakes: how the two parts are scaled, which part is which."""
-    scores = []
-    for train, test in folds if folds is not None else cv.split(X, y):
-        if swap:
-            train, test = test, train
-        fold_model = clone(model).fit(scale_train(X, train), y[train])
-        rows = train if score_on_train else test
-        scores.append(fold_model.score(scale_test(X, train, rows), y[rows]))
-    return np.array(scores)
-
-
-def fitted_on(rows):
-    return lambda X, train: StandardScaler().fit(X[rows(X, train)]).transform(X[train])
-
-
-OWN = lambda X, train: StandardScaler().fit_transform(X[train])
-WITH_TRAIN = lambda X, train, rows: StandardScaler().fit(X[train]).transform(X[rows])
-
-
-def cv_no_scaler(model, X, y, cv):
-    return cross_val_score(model, X, y, cv=cv)
-
-
-def cv_leaky(model, X, y, cv):
-    X_scaled = StandardScaler().fit_transform(X)  # the scaler has seen every held-out row
-    return cross_val_score(model, X_scaled, y, cv=cv)
-
-
-def cv_second_scaler(model, X, y, cv):
-    return cv_with(
-        model,
-        X,
-        y,
-        cv,
-        scale_train=OWN,
-        scale_test=lambda X, train, rows: StandardScaler().fit_transform(X[rows]),
-    )
-
-
-def cv_test_unscaled(model, X, y, cv):
-    return cv_with(model, X, y, cv, scale_train=OWN, scale_test=lambda X, train, rows: X[rows])
-
-
-def cv_swapped(model, X, y, cv):
-    return cv_with(model, X, y, cv, scale_train=OWN, scale_test=WITH_TRAIN, swap=True)
-
-
-def cv_scored_on_train(model, X, y, cv):
-    return cv_with(model, X, y, cv, scale_train=OWN, scale_test=WITH_TRAIN, score_on_train=True)
-
-
-def cv_own_folds(model, X, y, cv):
-    folds = StratifiedKFold(n_splits=4).split(X, y)  # the caller's cv is ignored
-    return cv_with(model, X, y, cv, scale_train=OWN, scale_test=WITH_TRAIN, folds=folds)
-
-
-def cv_five_folds(model, X, y, cv):
-    return cv_scaled_right(model, X, y, StratifiedKFold(n_splits=5, shuffle=True, random_state=0))
-
-
-def cv_min_max(model, X, y, cv):
-    scores = []
-    for train, test in cv.split(X, y):
-        scaler = MinMaxScaler().fit(X[train])
-        fold_model = clone(model).fit(scaler.transform(X[train]), y[train])
-        scores.append(fold_model.score(scaler.transform(X[test]), y[test]))
-    return np.array(scores)
-
-
-def cv_in_place(model, X, y, cv):
-    X -= X.mean(axis=0)  # changes the caller's X
-    return cv_scaled_right(model, X, y, cv)
-
-
-def cv_own_model(model, X, y, cv):
-    return cv_scaled_right(KNeighborsClassifier(n_neighbors=5), X, y, cv)
-
-
-def cv_first_fold_scaler(model, X, y, cv):
-    scaler, scores = None, []
-    for train, test in cv.split(X, y):
-        scaler = scaler or StandardScaler().fit(X[train])  # fitted once, in the first fold
-        fitted = clone(model).fit(scaler.transform(X[train]), y[train])
-        scores.append(fitted.score(scaler.transform(X[test]), y[test]))
-    return np.array(scores)
-
-
-def cv_balanced_accuracy(model, X, y, cv):
-    from sklearn.metrics import balanced_accuracy_score
-
-    scores = []
-    for train, test in cv.split(X, y):
-        scaler = StandardScaler().fit(X[train])
-        fitted = clone(model).fit(scaler.transform(X[train]), y[train])
-        scores.append(balanced_accuracy_score(y[test], fitted.predict(scaler.transform(X[test]))))
-    return np.array(scores)
-
-
-def cv_error_rate(model, X, y, cv):
-    return 1 - cv_scaled_right(model, X, y, cv)
-
-
-@pytest.mark.parametrize(
-    "fn, hint",
-    [
-        (stub, "not done yet"),
-        (cv_no_scaler, "unscaled rows"),
-        (cv_leaky, "fitted on all of X"),
-        (cv_second_scaler, "second scaler"),
-        (cv_test_unscaled, "unscaled held-out rows"),
-        (cv_swapped, "fitted on the held-out rows"),
-        (cv_scored_on_train, "its own training rows"),
-        (cv_own_folds, "never asked `cv`"),
-        (cv_five_folds, "never asked `cv`"),
-        (cv_min_max, "MinMaxScaler"),
-        (cv_in_place, "changed the X"),
-        (cv_own_model, "never fitted"),
-        (lambda model, X, y, cv: cv_scaled_right(model, X, y, cv).mean(), "one number"),
-        (lambda model, X, y, cv: cv_scaled_right(model, X, y, cv)[:2], "shape (4,)"),
-        (lambda model, X, y, cv: dict(enumerate(cv_scaled_right(model, X, y, cv))), "array of numbers"),
-        (cv_error_rate, "not the accuracies"),
-        (cv_first_fold_scaler, "scaler of another fold"),
-        (cv_balanced_accuracy, "balanced accuracies"),
-        (lambda model, X, y, cv: cv_scaled_right(model, X, y, cv)[::-1], "order of the folds"),
-    ],
-)
-def test_cross_validate_scaled_wrong(capsys, fn, hint):
-    s1.check_cross_validate_scaled(fn)
-    out = verdict(capsys)
-    assert out.startswith("✘ Exercise 1.4") and hint in out, out
-
-
-@pytest.mark.parametrize("fn", [cv_scaled_right, cv_scaled_by_pipeline, cv_scaled_without_clone])
-def test_cross_validate_scaled_right(capsys, fn):
-    s1.check_cross_validate_scaled(fn)
-    assert verdict(capsys).startswith("✔ Exercise 1.4")
+# 1.4 is written as code (a spy); its right answers and mistakes live next to it: tests/test_checks_specs.py
 
 
 def test_the_test_problem_tells_the_mistakes_apart():
@@ -397,7 +62,7 @@ def test_the_test_problem_tells_the_mistakes_apart():
     X, y = s1._scaling_case()
     cv = StratifiedKFold(n_splits=4, shuffle=True, random_state=1)
     knn = KNeighborsClassifier(n_neighbors=3)
-    assert cv_scaled_right(knn, X, y, cv).mean() - cv_no_scaler(knn, X, y, cv).mean() > 0.2
+    assert s1._cv(knn, X, y, cv).mean() - s1._cv_unscaled(knn, X, y, cv).mean() > 0.2
     for train, _ in cv.split(X, y):
         assert not np.allclose(X[train].mean(axis=0), X.mean(axis=0), rtol=1e-3)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import helpers.checks  # registers every spec
-from helpers.checks._spec import SPECS
+from helpers.checks._spec import CODED, SPECS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,7 +33,10 @@ def test_the_reference_gets_a_tick(name):
     spec = SPECS[name]
     given = _check(name)(spec.reference)
     assert given.passed, given
-    assert given.exercise == spec.exercise and given.message == spec.success
+    success = (
+        spec.success(spec._quiet(spec.reference, spec.cases()[0])) if callable(spec.success) else spec.success
+    )
+    assert given.exercise == spec.exercise and given.message == success
 
 
 @pytest.mark.parametrize(
@@ -68,10 +71,32 @@ def test_the_public_checks_are_the_specs_checks():
         assert _check(name).spec is spec
 
 
+@pytest.mark.parametrize(
+    "name, i", [(name, i) for name, check in sorted(CODED.items()) for i in range(len(check.right))]
+)
+def test_right_answers_of_checks_written_as_code_get_a_tick(name, i):
+    given = CODED[name](CODED[name].right[i])
+    assert given.passed, given
+
+
+@pytest.mark.parametrize(
+    "name, i",
+    [
+        pytest.param(name, i, id=f"{name}-{m.name or i}")
+        for name, check in sorted(CODED.items())
+        for i, m in enumerate(check.mistakes)
+    ],
+)
+def test_mistakes_of_checks_written_as_code_get_their_hint(name, i):
+    mistake = CODED[name].mistakes[i]
+    given = CODED[name](mistake.wrong)
+    assert not given.passed and mistake.hint in given.message, (mistake.name, given)
+
+
 VERDICTS = """
 import json
 import helpers.checks
-from helpers.checks._spec import SPECS
+from helpers.checks._spec import CODED, SPECS
 out = {}
 for name, spec in sorted(SPECS.items()):
     check = getattr(helpers.checks, name)

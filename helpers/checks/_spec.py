@@ -13,18 +13,24 @@ the reference gets ✔)::
         mistakes=[
             Mistake("you returned zeros: multiply x by 2.", lambda x: 0 * x),
             Mistake("that is x + 2; multiply instead.", lambda x: x + 2),
+            caught("the result", lambda x: [2 * x]),  # the contract refuses it; its message names "the result"
         ],
         otherwise="not 2·x for x = [0, 1, 2].",
         success="2·x, element by element.",
     )
-    check_double = SPEC.as_check("check_double")
+    check_double = register("check_double", SPEC)
+
+A check that stays code (a spy, a gradient check, a timing) still writes its right answers and known
+mistakes once, next to it, for the same generated tests: ``known(check_x, right=[...], mistakes=[caught(...)])``.
 
 The check calls the student's function on every case through :func:`~helpers.checks._core.call`
 (unwritten stub, crash with the failing line and its shapes, time limit, changed inputs), puts the
 result through the ``contract`` (type, shape, dtype: it returns the result normalised, or fails with
 a hint), and compares it with the reference's.  When they differ, the first mistake whose output
-on that case is the same as the student's gives its hint; when none does, ``otherwise`` does.  Once
-every case agrees, the ``probes`` run (seeds, global random state, a source scan, or any code).
+on that case is the same as the student's (and not right there) gives its hint; when none does,
+``otherwise`` does (a hint, or a function of the case and the output).  ``first`` probes run before
+the cases (is an argument used at all?); once every case agrees, the ``probes`` run (seeds, global
+random state, a source scan, or any code).  ``success`` may be a function of the first output.
 """
 
 from __future__ import annotations
@@ -69,6 +75,11 @@ class Mistake:
     same: Callable[[Any, Any], bool] | None = (
         None  # how the student's output matches this one (default: the spec's)
     )
+
+
+def caught(hint: str, wrong: Callable, name: str = "") -> Mistake:
+    """A mistake that ``call``, the contract or a probe catches: its message holds ``hint``."""
+    return Mistake(hint, wrong, name, test_only=True)
 
 
 def allclose(a, b, *, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
@@ -164,13 +175,14 @@ class Spec:
     reference: Callable
     cases: Callable[[], Sequence[Case]]
     returns: str
-    success: str
+    success: str | Callable[[Any], str]  # the ✔ message (or of the output on the first case)
     otherwise: (
         str | Callable[[Case, Any], str]
     )  # the hint when no known mistake matches (of the case and output)
     contract: Callable[[Any, Case], Any] = lambda got, case: got
     mistakes: Sequence[Mistake] = ()
     probes: Sequence[Any] = ()
+    first: Sequence[Any] = ()  # probes that run before the cases (e.g. "is this argument used at all?")
     same: Callable[[Any, Any], bool] = allclose
     alternatives: Sequence[Callable] = ()  # other right answers (the generated tests expect ✔ for each)
     changed_hint: str = ""
@@ -197,20 +209,26 @@ class Spec:
 
     def run(self, fn) -> str:
         """The check's body: the ✔ message, or a :class:`~helpers.checks._core.CheckFailed` with the hint."""
+        for probe in self.first:
+            probe.run(self, fn)
+        outputs = []
         for case in self.cases():
             got = self._normalised(fn, case)
-            if self.same(got, self._quiet(self.reference, case)):
+            outputs.append(got)
+            right = self._quiet(self.reference, case)
+            if self.same(got, right):
                 continue
             for mistake in self.mistakes:
                 if mistake.test_only:
                     continue
-                wrong = self._quiet(mistake.wrong, case)
-                if wrong is not None and (mistake.same or self.same)(got, wrong):
+                wrong, same = self._quiet(mistake.wrong, case), mistake.same or self.same
+                # a mistake that gives the right answer on this case tells nothing here
+                if wrong is not None and same(got, wrong) and not self.same(right, wrong):
                     fail(mistake.hint)
             fail(self.otherwise(case, got) if callable(self.otherwise) else self.otherwise)
         for probe in self.probes:
             probe.run(self, fn)
-        return self.success
+        return self.success(outputs[0]) if callable(self.success) else self.success
 
     def as_check(self, name: str):
         """The public ``check_<name>(fn)`` of this spec (a :func:`~helpers.checks._core.check`)."""
@@ -226,6 +244,15 @@ class Spec:
 
 
 SPECS: dict[str, Spec] = {}
+CODED: dict[str, Callable] = {}  # checks written as code (spies, gradient checks), with their known answers
+
+
+def known(check, *, right: Sequence[Callable], mistakes: Sequence[Mistake]):
+    """Attach to a check written as code its right answers and its known mistakes (each :func:`caught`),
+    written once next to it: the generated tests run them all (``tests/test_checks_specs.py``)."""
+    check.right, check.mistakes = tuple(right), tuple(mistakes)
+    CODED[check.__name__] = check
+    return check
 
 
 def register(name: str, spec: Spec):
@@ -234,4 +261,15 @@ def register(name: str, spec: Spec):
     return spec.as_check(name)
 
 
-__all__ = ["Case", "Forbidden", "Mistake", "Probe", "Seeded", "Spec", "allclose", "register"]
+__all__ = [
+    "Case",
+    "Forbidden",
+    "Mistake",
+    "Probe",
+    "Seeded",
+    "Spec",
+    "allclose",
+    "caught",
+    "known",
+    "register",
+]

@@ -18,6 +18,7 @@ from helpers.checks._core import (
     require,
     show,
 )
+from helpers.checks._spec import Case, Mistake, Probe, Spec, allclose, caught, known, register
 from helpers.structures import STRUCTURE_TYPES
 
 __all__ = [
@@ -58,26 +59,8 @@ def _toy_metadata() -> pd.DataFrame:
     )
 
 
-_COUNTS = {
-    ("FCC", "clean"): 3,
-    ("FCC", "experimental"): 1,
-    ("BCC", "clean"): 1,
-    ("BCC", "experimental"): 2,
-    ("SC", "clean"): 0,
-    ("SC", "experimental"): 1,
-}
-
-
-@check("Exercise 1.1")
-def check_class_counts(class_counts):
-    """Exercise 1.1: ``class_counts(df)`` -> DataFrame, rows = structure types, columns = conditions."""
-    df = _toy_metadata()
-    got = call(
-        class_counts,
-        df,
-        returns="a DataFrame with one row per structure type and one column per condition",
-        changed_hint="your function changed the DataFrame it was given; count without modifying it.",
-    )
+def _counts_table(got, case: Case) -> pd.DataFrame:
+    """The contract of 1.1: a DataFrame, structure types as rows and conditions as columns, no NaN, counts."""
     require(
         not isinstance(got, pd.Series),
         "you returned a Series; return a DataFrame with one row per structure type and one column "
@@ -121,9 +104,61 @@ def check_class_counts(class_counts):
         not (values.max() <= 1 and np.any(values % 1 != 0)),
         "these are fractions, not counts (normalize=...?): count how many rows each pair has.",
     )
-    wrong = [f"{t}/{c}" for (t, c), n in _COUNTS.items() if table.loc[t, c] != n]
-    require(not wrong, f"wrong counts for {', '.join(wrong)} in a small test table; count rows per pair.")
-    return "one row per structure type, one column per condition, the right counts."
+    return table.loc[["FCC", "BCC", "SC"], ["clean", "experimental"]].astype(float)
+
+
+def _counts_by_row_labels(df):
+    """A loop that looks rows up by label 0..n-1: right only while the index is 0..n-1."""
+    pairs = [(df.loc[i, "structure_type"], df.loc[i, "condition"]) for i in range(len(df))]
+    return pd.crosstab(*(pd.Series(list(column)) for column in zip(*pairs)))
+
+
+def _crosstab(df, **kwargs):
+    return pd.crosstab(df["structure_type"], df["condition"], **kwargs)
+
+
+# a notebook-wide table with all seven types, standing in for the notebook's `pdfs`
+_PDFS = {"structure_type": list(STRUCTURE_TYPES) * 2, "condition": ["clean"] * 7 + ["experimental"] * 7}
+
+check_class_counts = register(
+    "check_class_counts",
+    Spec(
+        exercise="Exercise 1.1",
+        reference=_crosstab,
+        cases=lambda: [Case(_toy_metadata(), about="index not 0..n-1")],
+        returns="a DataFrame with one row per structure type and one column per condition",
+        contract=_counts_table,
+        changed_hint="your function changed the DataFrame it was given; count without modifying it.",
+        otherwise=lambda case, table: (
+            "wrong counts for "
+            + ", ".join(
+                f"{t}/{c}"
+                for (t, c), n in _counts_table(_crosstab(*case.args), case).stack().items()
+                if table.loc[t, c] != n
+            )
+            + " in a small test table; count rows per pair."
+        ),
+        success="one row per structure type, one column per condition, the right counts.",
+        mistakes=[
+            caught("Series", lambda df: df["structure_type"].value_counts(), "Series"),
+            caught("swapped", lambda df: pd.crosstab(df["condition"], df["structure_type"]), "swapped"),
+            caught("NaN", lambda df: df.groupby(["structure_type", "condition"]).size().unstack(), "NaN"),
+            caught(
+                "expected exactly",
+                lambda df: pd.crosstab(df["structure_type"], df["element"]),
+                "other columns",
+            ),
+            caught("wrong counts", lambda df: _crosstab(df) * 2, "doubled"),
+            caught("changed the DataFrame", lambda df: df.pop("element"), "pop"),
+            caught("reset_index", lambda df: _crosstab(df).reset_index(), "reset_index"),
+            caught("totals", lambda df: _crosstab(df, margins=True), "margins"),
+            caught("argument `df`", lambda df: _crosstab(pd.DataFrame(_PDFS)), "notebook table"),
+            caught("fractions", lambda df: _crosstab(df, normalize=True), "normalize"),
+            caught("KeyError", _counts_by_row_labels, "label lookups"),
+        ],
+        alternatives=[lambda df: _crosstab(df).iloc[::-1, ::-1]],
+    ),
+)
 
 
 # --------------------------------------------------------------------------- Exercise 1.2
@@ -152,61 +187,113 @@ def _masks(got, n: int) -> tuple[np.ndarray, np.ndarray]:
     return masks[0], masks[1]
 
 
-@check("Exercise 1.2")
-def check_sampling_bias_split(sampling_bias_split):
-    """Exercise 1.2: ``sampling_bias_split(df, column, max_value)`` -> (train_mask, test_mask)."""
-    df = _toy_metadata()
-    # Three cases: a particle exactly on the threshold; the same column with another threshold (again
-    # exactly on a particle), to see whether max_value is used; another column.
-    cases = [("diameter", 12.5), ("diameter", 15.0), ("d_nn", 2.6)]
-    results = []
-    for column, max_value in cases:
-        got = call(
-            sampling_bias_split,
-            df,
-            column,
-            max_value,
-            returns=f"a tuple of two boolean arrays of shape ({len(df)},)",
-            changed_hint="your function changed the DataFrame it was given; build the masks without "
-            "modifying it.",
-        )
-        results.append(_masks(got, len(df)))
-    for (column, max_value), (train, test) in zip(cases, results):
-        low = df[column].to_numpy() <= max_value
-        require(
-            not (np.array_equal(train, ~low) and np.array_equal(test, low)),
-            "the masks are swapped: train on the rows with SMALL values, test on the rest.",
-        )
-        require(
-            not np.any(train & test), "some rows are in both train and test; the two parts must not overlap."
-        )
-        require(np.all(train | test), "some rows are in neither part; every row belongs to train or test.")
-        for other in ("diameter", "d_nn"):
-            other_low = df[other].to_numpy() <= max_value
-            require(
-                other == column or np.array_equal(other_low, low) or not np.array_equal(train, other_low),
+def _bias_split(df, column, max_value):
+    low = (df[column] <= max_value).to_numpy()
+    return low, ~low
+
+
+def _split_otherwise(case: Case, masks) -> str:
+    """Why the masks are not (column <= max_value, the rest) on this case."""
+    df, column, max_value = case.args
+    train, test = masks
+    values = df[column].to_numpy()
+    low, below = values <= max_value, values < max_value
+    if np.any(train & test):
+        return "some rows are in both train and test; the two parts must not overlap."
+    if not np.all(train | test):
+        return "some rows are in neither part; every row belongs to train or test."
+    for other in ("diameter", "d_nn"):
+        other_low = df[other].to_numpy() <= max_value
+        if other != column and not np.array_equal(other_low, low) and np.array_equal(train, other_low):
+            return (
                 f"with column={column!r} your train part holds the rows whose {other!r} is <= {max_value}: "
-                "do you use the argument `column`?",
+                "do you use the argument `column`?"
             )
-    require(
-        not np.array_equal(results[0][0], results[1][0]),
-        f"your masks did not change when max_value went from {cases[0][1]} to {cases[1][1]} (on "
-        f"{cases[0][0]!r}): do you use the argument `max_value`?",
-    )
-    for (column, max_value), (train, _) in zip(cases, results):
-        values = df[column].to_numpy()
-        low, below = values <= max_value, values < max_value
-        require(
-            np.array_equal(low, below) or not np.array_equal(train, below),
+    if not np.array_equal(low, below) and np.array_equal(train, below):
+        return (
             f"a particle whose {column!r} is exactly max_value = {max_value} belongs to training: the "
-            "threshold itself is included, so compare with <=, not <.",
+            "threshold itself is included, so compare with <=, not <."
         )
-        require(
-            np.array_equal(train, low),
-            f"with column={column!r}, max_value={max_value} the train part should hold the rows whose "
-            f"{column!r} is <= {max_value} (the threshold itself included).",
-        )
-    return "train on low values, test on high ones: a deliberately biased split."
+    return (
+        f"with column={column!r}, max_value={max_value} the train part should hold the rows whose "
+        f"{column!r} is <= {max_value} (the threshold itself included)."
+    )
+
+
+def _uses_max_value(spec: Spec, fn) -> None:
+    (a, b) = spec.cases()[:2]
+    require(
+        not np.array_equal(spec._normalised(fn, a)[0], spec._normalised(fn, b)[0]),
+        f"your masks did not change when max_value went from {a.args[2]} to {b.args[2]} (on "
+        f"{a.args[1]!r}): do you use the argument `max_value`?",
+    )
+
+
+def _split_in_a_new_column(df, column, max_value):
+    df["low"] = df[column] <= max_value  # changes the caller's DataFrame
+    return df["low"].to_numpy(), ~df["low"].to_numpy()
+
+
+def _split_by_row_labels(df, column, max_value):
+    """A loop that looks rows up by label 0..n-1: right only while the index is 0..n-1."""
+    train = np.array([df.loc[i, column] <= max_value for i in range(len(df))])
+    return train, ~train
+
+
+def _strict(df, c, v):
+    return (df[c] < v).to_numpy(), (df[c] >= v).to_numpy()
+
+
+check_sampling_bias_split = register(
+    "check_sampling_bias_split",
+    Spec(
+        exercise="Exercise 1.2",
+        reference=_bias_split,
+        # a particle exactly on the threshold; the same column with another threshold (again exactly on a
+        # particle), to see whether max_value is used; another column
+        cases=lambda: [
+            Case(_toy_metadata(), "diameter", 12.5, about="on the threshold, index not 0..n-1"),
+            Case(_toy_metadata(), "diameter", 15.0, about="another threshold"),
+            Case(_toy_metadata(), "d_nn", 2.6, about="another column"),
+        ],
+        returns="a tuple of two boolean arrays of shape (8,)",
+        contract=lambda got, case: _masks(got, len(case.args[0])),
+        same=lambda a, b: all(np.array_equal(x, y) for x, y in zip(a, b)),
+        changed_hint="your function changed the DataFrame it was given; build the masks without modifying it.",
+        first=[Probe(_uses_max_value)],
+        otherwise=_split_otherwise,
+        success="train on low values, test on high ones: a deliberately biased split.",
+        mistakes=[
+            Mistake(
+                "the masks are swapped: train on the rows with SMALL values, test on the rest.",
+                lambda df, c, v: _bias_split(df, c, v)[::-1],
+                "swapped",
+            ),
+            caught("tuple of two", lambda df, c, v: (df[c] > v).to_numpy(), "one mask"),
+            caught("<=, not <", _strict, "strict <"),
+            caught("`column`", lambda df, c, v: _bias_split(df, "diameter", v), "column ignored"),
+            caught("`max_value`", lambda df, c, v: _bias_split(df, c, 12.0), "max_value ignored"),
+            caught("DataFrame", lambda df, c, v: (df[df[c] <= v], df[df[c] > v]), "rows"),
+            caught(
+                "row numbers",
+                lambda df, c, v: (np.flatnonzero(df[c] <= v), np.flatnonzero(df[c] > v)),
+                "row numbers",
+            ),
+            caught("changed the DataFrame", _split_in_a_new_column, "new column"),
+            caught("both", lambda df, c, v: (_bias_split(df, c, v)[0], np.ones(len(df), bool)), "overlap"),
+            caught("neither", lambda df, c, v: ((df[c] <= v).to_numpy(), (df[c] > v + 5).to_numpy()), "gap"),
+            caught(
+                "boolean",
+                lambda df, c, v: (_bias_split(df, c, v)[0].astype(int), _bias_split(df, c, v)[1]),
+                "int mask",
+            ),
+            caught("one entry per row", lambda df, c, v: (np.array([True]), np.array([False])), "one entry"),
+            caught("Python list", lambda df, c, v: tuple(list(m) for m in _bias_split(df, c, v)), "lists"),
+            caught("KeyError", _split_by_row_labels, "label lookups"),
+        ],
+        alternatives=[lambda df, c, v: (df[c] <= v, df[c] > v)],  # pandas boolean Series are masks too
+    ),
+)
 
 
 # --------------------------------------------------------------------------- Exercise 1.3
@@ -231,60 +318,131 @@ def _val_scores(X_train, y_train, X_val, y_val, ks):
     )
 
 
-def _scores_hint(scores, case, ks) -> str:
-    """Why ``scores`` are not the validation accuracies (in the order of ``ks``)."""
-    X_train, y_train, X_val, y_val = case
-    if np.allclose(scores, _val_scores(X_train, y_train, X_train, y_train, ks), atol=1e-9):
-        return "your scores are on the training set; score each model on the validation set."
-    if np.allclose(scores, _val_scores(X_val, y_val, X_val, y_val, ks), atol=1e-9):
-        return (
-            "your models are fitted on the validation set (and scored on it): fit on the training set, "
-            "score on the validation set."
-        )
-    by_k = _val_scores(X_train, y_train, X_val, y_val, sorted(ks))
-    if list(ks) != sorted(ks) and np.allclose(scores, by_k, atol=1e-9):
-        return f"your scores are in the order of sorted k; keep the order of ks = {ks}."
-    return (
-        "val_scores differ from the validation accuracy of KNeighborsClassifier(n_neighbors=k) "
-        "fitted on the training set (in the order of ks)."
+def _choose_k(X_train, y_train, X_val, y_val, ks):
+    scores = _val_scores(X_train, y_train, X_val, y_val, ks)
+    return ks[int(np.argmax(scores))], scores
+
+
+def _k_and_scores(got, case: Case):
+    """The contract of 1.3: (best_k, val_scores), one score per k, best_k one number."""
+    ks = case.args[4]
+    best_k, scores = expect_pair(got, "return a tuple (best_k, val_scores); got {got}.")
+    scores = expect_array(scores, "val_scores")
+    require(
+        scores.shape == (len(ks),),
+        f"val_scores needs one accuracy per k ({len(ks)} values), got shape {scores.shape}.",
     )
+    if np.ndim(best_k) != 0 or isinstance(best_k, (str, bytes)):
+        fail(
+            f"best_k should be one k (a number), got {show(best_k)}: when several k tie for the highest "
+            "validation score, take the first of them in ks."
+        )
+    return best_k, scores
 
 
-@check("Exercise 1.3")
-def check_choose_k_on_validation(choose_k_on_validation):
-    """Exercise 1.3: ``choose_k_on_validation(X_train, y_train, X_val, y_val, ks)`` -> (best_k, val_scores)."""
-    # case 1: k = 5 and k = 9 tie for the best score (the first one, 5, is the answer)
-    for seed, ks in ((1, [1, 3, 5, 9, 15, 25]), (2, [25, 11, 7, 3, 1])):
-        case = _knn_case(seed)
-        got = call(
-            choose_k_on_validation, *case, list(ks), returns=f"(best_k, val_scores) with {len(ks)} scores"
+def _choose_k_otherwise(case: Case, got) -> str:
+    """Why (best_k, val_scores) is not the right one, when no known mistake gives it."""
+    X_train, y_train, X_val, y_val, ks = case.args
+    best_k, scores = got
+    expected = _val_scores(*case.args)
+    if not np.allclose(scores, expected, atol=1e-9):
+        by_k = _val_scores(X_train, y_train, X_val, y_val, sorted(ks))
+        if list(ks) != sorted(ks) and np.allclose(scores, by_k, atol=1e-9):
+            return f"your scores are in the order of sorted k; keep the order of ks = {ks}."
+        return (
+            "val_scores differ from the validation accuracy of KNeighborsClassifier(n_neighbors=k) "
+            "fitted on the training set (in the order of ks)."
         )
-        best_k, scores = expect_pair(got, "return a tuple (best_k, val_scores); got {got}.")
-        scores = expect_array(scores, "val_scores")
-        require(
-            scores.shape == (len(ks),),
-            f"val_scores needs one accuracy per k ({len(ks)} values), got shape {scores.shape}.",
+    winners = [ks[i] for i in np.flatnonzero(expected == expected.max())]
+    if best_k in winners:
+        return (
+            f"with ks={ks}, k = {' and '.join(map(str, winners))} tie for the highest validation score; "
+            "take the first of them in ks (np.argmax returns the first maximum)."
         )
-        expected = _val_scores(*case, ks)
-        require(np.allclose(scores, expected, atol=1e-9), _scores_hint(scores, case, ks))
-        winners = [ks[i] for i in np.flatnonzero(expected == expected.max())]
-        if np.ndim(best_k) != 0 or isinstance(best_k, (str, bytes)):
-            fail(
-                f"best_k should be one k (a number), got {show(best_k)}: when several k tie for the highest "
-                "validation score, take the first of them in ks."
-            )
-        if best_k in winners and best_k != winners[0]:
-            fail(
-                f"with ks={ks}, k = {' and '.join(map(str, winners))} tie for the highest validation score; "
-                "take the first of them in ks (np.argmax returns the first maximum)."
-            )
-        if best_k not in winners:
-            if isinstance(best_k, (float, np.floating)) and np.isclose(best_k, expected.max()):
-                fail("best_k is the best score itself; return the k that reaches it.")
-            if best_k == int(np.argmax(expected)):
-                fail(f"best_k={show(best_k)} is the position of the best score in ks={ks}; return k itself.")
-            fail(f"best_k={show(best_k)} does not have the highest validation score among ks={ks}.")
-    return "k is chosen on the validation set; the vault stays closed."
+    if best_k == int(np.argmax(expected)):
+        return f"best_k={show(best_k)} is the position of the best score in ks={ks}; return k itself."
+    return f"best_k={show(best_k)} does not have the highest validation score among ks={ks}."
+
+
+def _same_scores(a, b) -> bool:
+    return allclose(a[1], b[1], atol=1e-9)
+
+
+def _with_scores(pick):
+    """A choice of k from the right validation scores, by ``pick(scores, ks)``."""
+
+    def choose(X_train, y_train, X_val, y_val, ks):
+        scores = _val_scores(X_train, y_train, X_val, y_val, ks)
+        return pick(scores, ks), scores
+
+    return choose
+
+
+check_choose_k_on_validation = register(
+    "check_choose_k_on_validation",
+    Spec(
+        exercise="Exercise 1.3",
+        reference=_choose_k,
+        # case 1: k = 5 and k = 9 tie for the best score (the first one, 5, is the answer); case 2: ks unsorted
+        cases=lambda: [
+            Case(*_knn_case(1), [1, 3, 5, 9, 15, 25], about="a tie for the best k"),
+            Case(*_knn_case(2), [25, 11, 7, 3, 1], about="ks not sorted"),
+        ],
+        returns="(best_k, val_scores) with one score per k",
+        contract=_k_and_scores,
+        same=lambda a, b: bool(a[0] == b[0]) and _same_scores(a, b),
+        otherwise=_choose_k_otherwise,
+        success="k is chosen on the validation set; the vault stays closed.",
+        mistakes=[
+            Mistake(
+                "your scores are on the training set; score each model on the validation set.",
+                lambda Xt, yt, Xv, yv, ks: _choose_k(Xt, yt, Xt, yt, ks),
+                "scored on train",
+                same=_same_scores,
+            ),
+            Mistake(
+                "your models are fitted on the validation set (and scored on it): fit on the training set, "
+                "score on the validation set.",
+                lambda Xt, yt, Xv, yv, ks: _choose_k(Xv, yv, Xv, yv, ks),
+                "fitted on validation",
+                same=_same_scores,
+            ),
+            Mistake(
+                "best_k is the best score itself; return the k that reaches it.",
+                _with_scores(lambda scores, ks: max(scores)),
+                "best score",
+            ),
+            caught(
+                "highest validation score",
+                _with_scores(lambda scores, ks: ks[int(np.argmin(scores))]),
+                "worst k",
+            ),
+            caught("tuple", lambda *a: _choose_k(*a)[0], "k only"),
+            caught("one accuracy per k", lambda *a: (_choose_k(*a)[0], _choose_k(*a)[1][:-1]), "short"),
+            caught("differ", lambda Xt, yt, Xv, yv, ks: (ks[0], [0.5] * len(ks)), "made up"),
+            caught("ZeroDivisionError", lambda Xt, yt, Xv, yv, ks: 1 / 0, "crash"),
+            caught(
+                "best_k=2 is the position of the best score",  # shown as a plain number, not np.int64(2)
+                _with_scores(lambda scores, ks: np.argmax(scores)),
+                "position",
+            ),
+            caught("tie", _with_scores(lambda scores, ks: max(zip(scores, ks))[1]), "last of ties"),
+            caught(
+                "order of sorted k",
+                lambda Xt, yt, Xv, yv, ks: _choose_k(Xt, yt, Xv, yv, sorted(ks)),
+                "sorted ks",
+            ),
+            caught(
+                "take the first of them in ks",
+                _with_scores(lambda scores, ks: np.asarray(ks)[scores == np.max(scores)]),
+                "every tie as an array",
+            ),
+        ],
+        alternatives=[
+            lambda *a: (_choose_k(*a)[0], list(_choose_k(*a)[1])),  # scores as a list
+        ],
+    ),
+)
 
 
 # --------------------------------------------------------------------------- Exercise 1.4
@@ -538,6 +696,105 @@ def check_cross_validate_scaled(cross_validate_scaled):
         f"a new scaler in every fold, fitted on its training rows only; fold accuracies {_listed(scores)} "
         "on a test problem, as the pipeline gives."
     )
+
+
+def _cv(model, X, y, cv, *, scaler="StandardScaler", held_out="train", swap=False, on_train=False, **mistake):
+    """Cross-validation with a scaler per fold, right by default, with one typical mistake switched on:
+    another scaler, held-out rows scaled by their ``own`` scaler or ``none``, the two parts swapped, scored
+    on the training rows, folds of one's own, the first fold's scaler ``once`` for all, balanced accuracy."""
+    from sklearn import preprocessing
+    from sklearn.base import clone
+    from sklearn.metrics import balanced_accuracy_score
+
+    Scaler, scores, first = getattr(preprocessing, scaler), [], None
+    for train, test in mistake["folds"](X, y) if "folds" in mistake else cv.split(X, y):
+        train, test = (test, train) if swap else (train, test)
+        fitted = first if mistake.get("once") and first else Scaler().fit(X[train])
+        first = first or fitted
+        fold_model = clone(model).fit(fitted.transform(X[train]), y[train])
+        rows = train if on_train else test
+        scaled = {"train": fitted.transform, "own": Scaler().fit_transform, "none": np.asarray}[held_out](
+            X[rows]
+        )
+        pred = fold_model.predict(scaled)
+        balanced = mistake.get("scoring") == "balanced"
+        scores.append(balanced_accuracy_score(y[rows], pred) if balanced else np.mean(pred == y[rows]))
+    return np.array(scores)
+
+
+def _cv_by_pipeline(model, X, y, cv):
+    from sklearn.model_selection import cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return cross_val_score(make_pipeline(StandardScaler(), model), X, y, cv=cv)
+
+
+def _cv_without_clone(model, X, y, cv):
+    from sklearn.metrics import accuracy_score
+    from sklearn.preprocessing import StandardScaler
+
+    scores = []
+    for train, test in cv.split(X, y):
+        scaler = StandardScaler().fit(X[train])
+        model.fit(scaler.transform(X[train]), y[train])
+        scores.append(accuracy_score(y[test], model.predict(scaler.transform(X[test]))))
+    return scores  # a list is fine
+
+
+def _cv_unscaled(model, X, y, cv, scale_all=False):
+    from sklearn.model_selection import cross_val_score
+    from sklearn.preprocessing import StandardScaler
+
+    return cross_val_score(model, StandardScaler().fit_transform(X) if scale_all else X, y, cv=cv)
+
+
+def _cv_in_place(model, X, y, cv):
+    X -= X.mean(axis=0)  # changes the caller's X
+    return _cv(model, X, y, cv)
+
+
+def _cv_with(transform=None, **mistake):
+    """``_cv`` with a mistake, its result passed through ``transform``."""
+    return lambda model, X, y, cv: (transform or np.asarray)(_cv(model, X, y, cv, **mistake))
+
+
+def _folds_of_own(n: int, shuffle: bool = False):
+    from sklearn.model_selection import StratifiedKFold
+
+    return lambda X, y: StratifiedKFold(n, shuffle=shuffle, random_state=0 if shuffle else None).split(X, y)
+
+
+def _knn(model, X, y, cv):
+    from sklearn.neighbors import KNeighborsClassifier
+
+    return _cv(KNeighborsClassifier(n_neighbors=5), X, y, cv)
+
+
+known(
+    check_cross_validate_scaled,
+    right=[_cv, _cv_by_pipeline, _cv_without_clone],
+    mistakes=[
+        caught("unscaled rows", _cv_unscaled, "no scaler"),
+        caught("fitted on all of X", lambda *a: _cv_unscaled(*a, scale_all=True), "leaky scaler"),
+        caught("second scaler", _cv_with(held_out="own"), "second scaler"),
+        caught("unscaled held-out rows", _cv_with(held_out="none"), "held-out rows unscaled"),
+        caught("fitted on the held-out rows", _cv_with(swap=True), "swapped"),
+        caught("its own training rows", _cv_with(on_train=True), "scored on train"),
+        caught("never asked `cv`", _cv_with(folds=_folds_of_own(4)), "own folds"),
+        caught("never asked `cv`", _cv_with(folds=_folds_of_own(5, shuffle=True)), "five folds"),
+        caught("MinMaxScaler", _cv_with(scaler="MinMaxScaler"), "min-max"),
+        caught("changed the X", _cv_in_place, "in place"),
+        caught("never fitted", _knn, "own model"),
+        caught("one number", _cv_with(np.mean), "mean"),
+        caught("shape (4,)", _cv_with(lambda s: s[:2]), "two folds"),
+        caught("array of numbers", _cv_with(lambda s: dict(enumerate(s))), "dict"),
+        caught("not the accuracies", _cv_with(lambda s: 1 - s), "error rate"),
+        caught("scaler of another fold", _cv_with(once=True), "first fold's scaler"),
+        caught("balanced accuracies", _cv_with(scoring="balanced"), "balanced accuracy"),
+        caught("order of the folds", _cv_with(lambda s: s[::-1]), "reversed"),
+    ],
+)
 
 
 # --------------------------------------------------------------------------- quiz

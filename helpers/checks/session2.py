@@ -20,7 +20,7 @@ from helpers.checks._core import (
     register_quiz,
     require,
 )
-from helpers.checks._spec import Case, Forbidden, Mistake, Spec, allclose, register
+from helpers.checks._spec import Case, Forbidden, Mistake, Probe, Spec, allclose, caught, register
 
 __all__ = [
     "check_agreement",
@@ -94,8 +94,13 @@ def _run_perceptron(perceptron, X, y, max_updates: int, seed: int) -> tuple[np.n
         slow_hint=_ENDLESS_PLA,
         changed_hint="your function changed the X or y it was given; work on a copy (np.column_stack makes one).",
     )
+    return _w_and_count(got, X.shape[1])
+
+
+def _w_and_count(got, d: int) -> tuple[np.ndarray, int]:
+    """The contract of 2.1: (w of shape (d + 1,), an int n_updates)."""
     w, n = expect_pair(got, "return two things: `return w, n_updates` (got {got}).")
-    w = _as_weights(w, X.shape[1])
+    w = _as_weights(w, d)
     n = expect_int(n, "n_updates", "n_updates should be an int (how many times w changed), got {got}.")
     return w, n
 
@@ -130,9 +135,64 @@ def _one_update_hint(w0, w1, X, y) -> str:
     )
 
 
-@check("Exercise 2.1")
-def check_perceptron(perceptron):
-    """Exercise 2.1: ``perceptron(X, y, max_updates, seed) -> (w, n_updates)``."""
+def _perceptron(X, y, max_updates=1000, seed=0, *, start=None, pick=None, step=None, rng=None):
+    """The PLA, with a replaceable start, pick and update (to write the typical mistakes in one line each)."""
+    rng = np.random.default_rng(seed) if rng is None else rng
+    Xb = np.column_stack([np.ones(len(X)), X])
+    w = rng.normal(size=Xb.shape[1]) if start is None else start
+    n = 0
+    while n < max_updates:
+        wrong = np.flatnonzero(np.where(Xb @ w >= 0, 1, -1) != y)
+        if len(wrong) == 0:
+            break
+        i = rng.choice(wrong) if pick is None else pick(wrong)
+        w = w + (y[i] * Xb[i] if step is None else step(Xb, wrong, i))
+        n += 1
+    return w, n
+
+
+def _perceptron_no_bias(X, y, max_updates=1000, seed=0):
+    rng = np.random.default_rng(seed)
+    w = rng.normal(size=X.shape[1])
+    for _ in range(max_updates):
+        wrong = np.flatnonzero(np.where(X @ w >= 0, 1, -1) != y)
+        if len(wrong) == 0:
+            break
+        i = rng.choice(wrong)
+        w = w + y[i] * X[i]
+    return w, 0
+
+
+def _perceptron_global_seed(X, y, max_updates=1000, seed=0):
+    np.random.seed(seed)  # reproducible, but it changes NumPy's global random state
+    return _perceptron(X, y, max_updates, rng=np.random, start=np.random.normal(size=X.shape[1] + 1))
+
+
+def _perceptron_normalises_in_place(X, y, max_updates=1000, seed=0):
+    X /= np.abs(X).max()  # changes the caller's X
+    return _perceptron(X, y, max_updates, seed)
+
+
+def _perceptron_wrong_shape(X, y, max_updates=1000, seed=0):
+    rng = np.random.default_rng(seed)
+    Xb = np.column_stack([np.ones(len(X)), X])
+    w = rng.normal(size=X.shape[1])  # forgot the + 1
+    scores = Xb @ w
+    return w, len(scores)
+
+
+def _counted(adjust):
+    """The right perceptron whose n_updates is ``adjust(n, max_updates)``."""
+
+    def perceptron(X, y, max_updates=1000, seed=0):
+        w, n = _perceptron(X, y, max_updates, seed)
+        return w, adjust(n, max_updates)
+
+    return perceptron
+
+
+def _perceptron_probes(spec: Spec, perceptron) -> None:
+    """What one run on a separable set cannot say: separation, seeds, max_updates, one update at a time."""
     X, y = _separable_set()
     with GlobalRandomUse() as global_rng:
         w, n = _run_perceptron(perceptron, X, y, max_updates=1000, seed=0)
@@ -209,7 +269,89 @@ def check_perceptron(perceptron):
             f"n_updates = {n}, but {n - 1} updates already separate the points: count only the updates "
             "of w, not the final check that finds no misclassified point.",
         )
-    return "your perceptron separates a separable set and stops at max_updates on a non-separable one."
+
+
+check_perceptron = register(
+    "check_perceptron",
+    Spec(
+        exercise="Exercise 2.1",
+        reference=_perceptron,
+        cases=lambda: [Case(*_separable_set(), max_updates=1000, seed=0)],
+        returns="(w of shape (3,), n_updates)",
+        contract=lambda got, case: _w_and_count(got, case.args[0].shape[1]),
+        slow_hint=_ENDLESS_PLA,
+        changed_hint="your function changed the X or y it was given; work on a copy (np.column_stack makes one).",
+        same=lambda a, b: True,  # the picks are random: the probes judge the result
+        otherwise="",
+        probes=[Probe(_perceptron_probes)],
+        success="your perceptron separates a separable set and stops at max_updates on a non-separable one.",
+        mistakes=[
+            caught("bias", _perceptron_no_bias, "no bias"),
+            caught(
+                "misclassifies",
+                lambda X, y, max_updates=1000, seed=0: _perceptron(
+                    X, y, max_updates, seed, step=lambda Xb, _, i: -y[i] * Xb[i]
+                ),
+                "wrong sign",
+            ),
+            caught(
+                "same seed",
+                lambda X, y, max_updates=1000, seed=0: _perceptron(X, y, max_updates, seed=None),
+                "unseeded",
+            ),
+            caught("exactly max_updates", _counted(lambda n, m: min(n, m - 1)), "one short"),
+            caught("return two things", lambda X, y, max_updates=1000, seed=0: np.zeros(3), "w only"),
+            caught("global random state", _perceptron_global_seed, "np.random.seed"),
+            caught(
+                "w = 0",
+                lambda X, y, max_updates=1000, seed=0: _perceptron(
+                    X, y, max_updates, seed, start=np.zeros(3)
+                ),
+                "zero start",
+            ),
+            caught(
+                "seeds 0 and 1",
+                lambda X, y, max_updates=1000, seed=0: _perceptron(X, y, max_updates, 0),
+                "seed ignored",
+            ),
+            caught(
+                "sum of y·x",
+                lambda X, y, max_updates=1000, seed=0: _perceptron(
+                    X, y, max_updates, seed, step=lambda Xb, wrong, i: y[wrong] @ Xb[wrong]
+                ),
+                "batch update",
+            ),
+            caught(
+                "no factor",
+                lambda X, y, max_updates=1000, seed=0: _perceptron(
+                    X, y, max_updates, seed, step=lambda Xb, _, i: 0.5 * y[i] * Xb[i]
+                ),
+                "learning rate",
+            ),
+            caught(
+                "first misclassified",
+                lambda X, y, max_updates=1000, seed=0: _perceptron(
+                    X, y, max_updates, seed, pick=lambda wrong: wrong[0]
+                ),
+                "first mistake",
+            ),
+            caught(
+                "count only the updates",
+                _counted(
+                    lambda n, m: n + 1 if n < m else n
+                ),  # one loop pass more than updates when it converged
+                "counts the last check",
+            ),
+            caught("should be an int", _counted(lambda n, m: float(n)), "float count"),
+            caught("changed the X or y", _perceptron_normalises_in_place, "X normalised in place"),
+            caught(
+                "your function raised ValueError",  # the failing line's shapes: student code only (test_checks_core)
+                _perceptron_wrong_shape,
+                "w one short",
+            ),
+        ],
+    ),
+)
 
 
 @check(exercise=None)
@@ -257,6 +399,11 @@ def _ovr_predictions(fn, X_train, y_train, X, **kwargs) -> np.ndarray:
         returns=f"one label per row of X, shape ({len(X)},)",
         slow_hint=_ENDLESS_PLA,
     )
+    return _labels(pred, X_train, y_train, X)
+
+
+def _labels(pred, X_train, y_train, X) -> np.ndarray:
+    """The contract of 2.2: one label of y_train per row of X."""
     pred = np.asarray(pred)
     k = len(np.unique(y_train))
     require(
@@ -387,39 +534,30 @@ def _scoring_hint(pred, classes) -> str:
     )
 
 
-@check("Exercise 2.2")
-def check_one_vs_rest_predict(one_vs_rest_predict):
-    """Exercise 2.2: ``one_vs_rest_predict(X_train, y_train, X, max_updates, seed) -> labels``."""
+def _stand_in_probe(spec: Spec, one_vs_rest_predict) -> None:
+    """When the function calls the notebook's global `perceptron`, a stand-in with known weights sees every
+    call and makes the typical scoring mistakes give other labels."""
+    if not _uses_global(one_vs_rest_predict, "perceptron"):
+        return
     X_train, y_train = _blobs(15, seed=3)
-    X_new, y_new = _blobs(20, seed=4)
-    if _uses_global(one_vs_rest_predict, "perceptron"):
-        stand_in = _StandInPerceptron(y_train)
-        namespace = one_vs_rest_predict.__globals__
-        yours = namespace["perceptron"]
-        namespace["perceptron"] = stand_in
-        try:
-            pred = _ovr_predictions(
-                one_vs_rest_predict, X_train, y_train, _STAND_IN_POINTS, max_updates=7, seed=5
-            )
-        finally:
-            namespace["perceptron"] = yours
-        hint = _stand_in_hint(stand_in.calls, y_train, max_updates=7, seed=5)
-        require(not hint, hint)
-        hint = _scoring_hint(pred, np.unique(y_train))
-        require(not hint, hint)
-    pred = _ovr_predictions(one_vs_rest_predict, X_train, y_train, X_new)
-    acc = float(np.mean(pred == y_new))
-    require(
-        acc >= 0.2,
-        f"on three well-separated clusters only {acc:.0%} of your predictions are right, fewer than by "
-        "guessing: do you predict the class with the smallest score? Take the largest.",
-    )
-    require(
-        acc >= 0.95,
-        f"on three well-separated clusters your predictions are only {acc:.0%} right. For each class c, "
-        "train a perceptron on labels +1 (class c) / −1 (the rest); predict the class whose w[0] + w·x is "
-        "largest — with the bias w[0]: these clusters do not sit around the origin.",
-    )
+    stand_in = _StandInPerceptron(y_train)
+    namespace = one_vs_rest_predict.__globals__
+    yours = namespace["perceptron"]
+    namespace["perceptron"] = stand_in
+    try:
+        pred = _ovr_predictions(
+            one_vs_rest_predict, X_train, y_train, _STAND_IN_POINTS, max_updates=7, seed=5
+        )
+    finally:
+        namespace["perceptron"] = yours
+    hint = _stand_in_hint(stand_in.calls, y_train, max_updates=7, seed=5)
+    require(not hint, hint)
+    hint = _scoring_hint(pred, np.unique(y_train))
+    require(not hint, hint)
+
+
+def _passes_on_max_updates_and_seed(spec: Spec, one_vs_rest_predict) -> None:
+    (X_train, y_train, X_new), y_new = spec.cases()[0].args, _blobs(20, seed=4)[1]
     untrained = _ovr_predictions(one_vs_rest_predict, X_train, y_train, X_new, max_updates=0, seed=0)
     require(
         np.mean(untrained == y_new) < 0.9,
@@ -435,7 +573,165 @@ def check_one_vs_rest_predict(one_vs_rest_predict):
         "seeds 0, 1 and 2 give exactly the same predictions after 3 updates per perceptron: pass seed on "
         "to perceptron.",
     )
-    return f"three clusters, three perceptrons: {acc:.0%} of new points classified correctly."
+
+
+def _accuracy(pred) -> float:
+    return float(np.mean(pred == _blobs(20, seed=4)[1]))
+
+
+def _ovr_otherwise(case: Case, pred) -> str:
+    acc = _accuracy(pred)
+    if acc < 0.2:
+        return (
+            f"on three well-separated clusters only {acc:.0%} of your predictions are right, fewer than by "
+            "guessing: do you predict the class with the smallest score? Take the largest."
+        )
+    return (
+        f"on three well-separated clusters your predictions are only {acc:.0%} right. For each class c, "
+        "train a perceptron on labels +1 (class c) / −1 (the rest); predict the class whose w[0] + w·x is "
+        "largest — with the bias w[0]: these clusters do not sit around the origin."
+    )
+
+
+def _ovr(
+    X_train,
+    y_train,
+    X,
+    max_updates=1000,
+    seed=0,
+    *,
+    train=None,
+    labels=None,
+    score=None,
+    pick=np.argmax,
+    **kw,
+):
+    """One-vs-rest with replaceable training, labelling, scoring and pick (the typical mistakes in one line)."""
+    classes = np.unique(y_train)
+    fixed_updates, fixed_seed = kw.get("fixed", (None, None))  # a value of its own instead of the argument
+    max_updates = max_updates if fixed_updates is None else fixed_updates
+    seed = seed if fixed_seed is None else fixed_seed
+    used = kw.get("classes_used", lambda cl: cl)(classes)
+    scores = np.zeros((len(X), len(classes) - kw.get("short", 0)))
+    for k, c in enumerate(used):
+        y_k = np.where(y_train == c, 1, -1) if labels is None else labels(y_train, c)
+        w, _ = (train or _perceptron)(X_train, y_k, max_updates, seed)
+        scores[:, k] = w[0] + X @ w[1:] if score is None else score(w, X)
+    return kw.get("out", lambda classes, scores: classes[pick(scores, axis=1)])(classes, scores)
+
+
+# The global a notebook's one_vs_rest_predict calls (Exercise 2.1's answer); the check's stand-in replaces it
+# while it runs, so the mistakes written through it are told apart by the calls they make.
+perceptron = _perceptron
+
+
+def _ovr_calls(X_train, y_train, X, max_updates=1000, seed=0, **mistake):
+    """One-vs-rest through the global `perceptron`, as a notebook writes it."""
+
+    def train(X, y, max_updates, seed):
+        return perceptron(X, y, max_updates=max_updates, seed=seed)
+
+    return _ovr(X_train, y_train, X, max_updates, seed, train=train, **mistake)
+
+
+def _ovr_with(**mistake):
+    return lambda X_train, y_train, X, max_updates=1000, seed=0: _ovr(
+        X_train, y_train, X, max_updates, seed, **mistake
+    )
+
+
+def _calls_with(**mistake):
+    return lambda X_train, y_train, X, max_updates=1000, seed=0: _ovr_calls(
+        X_train, y_train, X, max_updates, seed, **mistake
+    )
+
+
+check_one_vs_rest_predict = register(
+    "check_one_vs_rest_predict",
+    Spec(
+        exercise="Exercise 2.2",
+        reference=_ovr,
+        cases=lambda: [
+            Case(*_blobs(15, seed=3), _blobs(20, seed=4)[0], about="new points of the same clusters")
+        ],
+        returns="one label per row of X, shape (60,)",
+        contract=lambda pred, case: _labels(pred, *case.args),
+        slow_hint=_ENDLESS_PLA,
+        same=lambda a, b: _accuracy(a) >= 0.95,  # judged by the true labels of the new points
+        first=[Probe(_stand_in_probe)],
+        otherwise=_ovr_otherwise,
+        probes=[Probe(_passes_on_max_updates_and_seed)],
+        success=lambda pred: (
+            f"three clusters, three perceptrons: {_accuracy(pred):.0%} of new points classified correctly."
+        ),
+        mistakes=[
+            caught(
+                "class labels", _ovr_with(out=lambda classes, scores: np.argmax(scores, axis=1)), "indices"
+            ),
+            caught("largest", _ovr_with(pick=np.argmin), "smallest score"),
+            caught("one label per row", lambda X_train, y_train, X: y_train[:5], "five labels"),
+            caught("not classes", lambda X_train, y_train, X: np.full(len(X), "Pt"), "unknown label"),
+            caught("bias w[0]", _ovr_with(score=lambda w, X: X @ w[1:]), "no bias"),
+            caught("pass max_updates on", _ovr_with(fixed=(1000, None)), "max_updates ignored"),
+            caught("pass seed on", _ovr_with(fixed=(None, 0)), "seed ignored"),
+            caught("pass max_updates on", _ovr_with(fixed=(1000, 0)), "both ignored"),
+            caught("one score per row", _ovr_with(out=lambda classes, scores: scores), "scores"),
+            caught(
+                "along axis=1",
+                _ovr_with(out=lambda classes, scores: np.argmax(scores, axis=0)),
+                "argmax over rows",
+            ),
+            caught(
+                "IndexError",  # row numbers used as class numbers
+                _ovr_with(out=lambda classes, scores: classes[np.argmax(scores, axis=0)]),
+                "labels of argmax over rows",
+            ),
+            caught(
+                "one per row of X_train",
+                lambda Xt, yt, X, max_updates=1000, seed=0: _ovr(Xt, yt, Xt, max_updates, seed),
+                "X_train predicted",
+            ),
+            caught("IndexError", _ovr_with(short=1), "one column short"),
+            # through the global `perceptron`, which the stand-in replaces
+            caught(
+                "only +1 or −1",
+                _calls_with(score=lambda w, X: np.where(w[0] + X @ w[1:] >= 0, 1, -1)),
+                "h as score",
+            ),
+            caught("leave out the bias", _calls_with(score=lambda w, X: X @ w[1:]), "global, no bias"),
+            caught("smallest", _calls_with(pick=np.argmin), "global, smallest"),
+            caught("0/1", _calls_with(labels=lambda y, c: (y == c).astype(int)), "0/1 labels"),
+            caught("True/False", _calls_with(labels=lambda y, c: y == c), "bool labels"),
+            caught(
+                "wrong way round", _calls_with(labels=lambda y, c: np.where(y == c, -1, 1)), "labels reversed"
+            ),
+            caught("+1 and −1 only", _calls_with(labels=lambda y, c: y), "class names as labels"),
+            caught(
+                "called perceptron 2 time(s)",
+                _calls_with(classes_used=lambda cl: cl[:-1]),
+                "one class left out",
+            ),
+            caught(
+                "exactly the rows",
+                _calls_with(labels=lambda y, c: np.where(y == "Au", 1, -1)),
+                "one class for all",
+            ),
+            caught(
+                "pass max_updates on",
+                lambda X_train, y_train, X, max_updates=1000, seed=0: _ovr_calls(X_train, y_train, X),
+                "global, nothing passed on",
+            ),
+            caught(
+                "pass seed on",
+                lambda X_train, y_train, X, max_updates=1000, seed=0: _ovr_calls(
+                    X_train, y_train, X, max_updates
+                ),
+                "global, seed not passed on",
+            ),
+        ],
+        alternatives=[_ovr_calls],
+    ),
+)
 
 
 # --------------------------------------------------------------------------- Exercise 2.3
@@ -532,14 +828,12 @@ check_fit_normal_equation = register(
                 _ones_last,
                 "ones last",
             ),
-            Mistake(
-                "bias column", lambda X, y: np.linalg.solve(X.T @ X, X.T @ y), "d weights", test_only=True
-            ),
-            Mistake(_LEAST_SQUARES, lambda X, y: np.zeros(X.shape[1] + 1), "zeros", test_only=True),
-            Mistake("LinearRegression", _with_sklearn, "scikit-learn", test_only=True),
-            Mistake("inv", _with_inv, "inverse", test_only=True),
-            Mistake("inv or pinv", _with_pinv, "pseudo-inverse", test_only=True),
-            Mistake("changed the X", _centring_in_place, "X centred in place", test_only=True),
+            caught("bias column", lambda X, y: np.linalg.solve(X.T @ X, X.T @ y), "d weights"),
+            caught(_LEAST_SQUARES, lambda X, y: np.zeros(X.shape[1] + 1), "zeros"),
+            caught("LinearRegression", _with_sklearn, "scikit-learn"),
+            caught("inv", _with_inv, "inverse"),
+            caught("inv or pinv", _with_pinv, "pseudo-inverse"),
+            caught("changed the X", _centring_in_place, "X centred in place"),
         ],
         alternatives=[lambda X, y: np.linalg.lstsq(_design(X), y, rcond=None)[0]],
     ),
@@ -553,33 +847,28 @@ def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def _reference_gd(X, y, lr, n_steps):
+def _reference_gd(X, y, lr, n_steps, *, step=1.0, start=None):
+    """Gradient descent on the mean cross-entropy (``step`` scales each step: -1 uphill, N the summed gradient)."""
     Xb = np.column_stack([np.ones(len(X)), X])
-    w = np.zeros(Xb.shape[1])
+    w = np.zeros(Xb.shape[1]) if start is None else start
     losses = []
     for _ in range(n_steps):
         z = Xb @ w
         losses.append(np.mean(np.logaddexp(0.0, z) - y * z))
-        w = w - lr * Xb.T @ (_sigmoid(z) - y) / len(y)
+        w = w - step * lr * Xb.T @ (_sigmoid(z) - y) / len(y)
     return w, np.array(losses)
 
 
-@check("Exercise 2.4")
-def check_logistic_regression_gd(logistic_regression_gd):
-    """Exercise 2.4: ``logistic_regression_gd(X, y, lr, n_steps) -> (w, losses)``."""
+def _gd_case():
     rng = np.random.default_rng(6)
     X = rng.normal(size=(40, 2))
     y = (X @ np.array([1.5, -1.0]) + 0.3 + rng.normal(scale=0.8, size=40) > 0).astype(int)
-    lr, n_steps = 0.5, 100
-    got = call(
-        logistic_regression_gd,
-        X,
-        y,
-        lr,
-        n_steps,
-        returns=f"(w of shape (3,), losses of shape ({n_steps},))",
-        slow_hint="does your loop run exactly n_steps times?",
-    )
+    return [Case(X, y, 0.5, 100)]
+
+
+def _w_and_losses(got, case: Case):
+    """The contract of 2.4: (w, losses), one loss per step, the first the mean loss at w = 0 (ln 2)."""
+    X, y, _, n_steps = case.args
     w, losses = expect_pair(got, "return two things: `return w, losses` (got {got}).")
     w = _as_weights(w, X.shape[1])
     losses = np.asarray(losses, dtype=float).ravel()
@@ -588,7 +877,6 @@ def check_logistic_regression_gd(logistic_regression_gd):
         f"losses should hold one value per step, the loss before that step ({n_steps} values); "
         f"yours has {len(losses)}.",
     )
-    w_ref, losses_ref = _reference_gd(X, y, lr, n_steps)
     require(
         not np.isclose(losses[0], len(y) * np.log(2.0), rtol=1e-6),
         f"the first loss is {losses[0]:.4g} = N·ln 2 for N = {len(y)} points: that is the sum of the "
@@ -599,23 +887,74 @@ def check_logistic_regression_gd(logistic_regression_gd):
         f"the first loss should be ln 2 ≈ 0.693 (w starts at zero, so σ(w·x) = 0.5 for every point); "
         f"yours is {losses[0]:.4g}. Start from w = np.zeros(d + 1) and record the loss before updating.",
     )
-    if not np.allclose(losses, losses_ref, rtol=1e-6, atol=1e-9):
-        if np.allclose(losses, _reference_gd(X, y, -lr, n_steps)[1], rtol=1e-6, atol=1e-9):
-            fail("the loss grows: you step uphill. Step against the gradient: w ← w − lr · gradient.")
-        if np.allclose(losses, _reference_gd(X, y, lr * len(y), n_steps)[1], rtol=1e-6, atol=1e-9):
-            fail(
-                f"your steps are N = {len(y)} times too large: the gradient is the mean over the points, "
-                "(1/N) Xᵀ(σ(Xw) − y)."
-            )
-        fail(
-            "the losses differ from gradient descent on the cross-entropy: check the gradient "
-            "(1/N) Xᵀ(σ(Xw) − y) (with the bias column in X) and the step w ← w − lr · gradient."
-        )
-    require(
-        np.allclose(w, w_ref, rtol=1e-6, atol=1e-9),
-        "the losses are right but the returned w is not the final one: return w after the last step.",
+    return w, losses
+
+
+def _same_losses(a, b) -> bool:
+    return allclose(a[1], b[1])
+
+
+def _gd_otherwise(case: Case, got) -> str:
+    if _same_losses(got, _reference_gd(*case.args)):
+        return "the losses are right but the returned w is not the final one: return w after the last step."
+    return (
+        "the losses differ from gradient descent on the cross-entropy: check the gradient "
+        "(1/N) Xᵀ(σ(Xw) − y) (with the bias column in X) and the step w ← w − lr · gradient."
     )
-    return f"your gradient descent matches, and the loss fell from {losses[0]:.3f} to {losses[-1]:.3f}."
+
+
+def _gd_losses_after(X, y, lr, n_steps):
+    return _reference_gd(X, y, lr, n_steps)[0], _reference_gd(X, y, lr, n_steps + 1)[1][1:]
+
+
+check_logistic_regression_gd = register(
+    "check_logistic_regression_gd",
+    Spec(
+        exercise="Exercise 2.4",
+        reference=_reference_gd,
+        cases=_gd_case,
+        returns="(w of shape (3,), losses of shape (100,))",
+        contract=_w_and_losses,
+        slow_hint="does your loop run exactly n_steps times?",
+        otherwise=_gd_otherwise,
+        success=lambda got: (
+            f"your gradient descent matches, and the loss fell from {got[1][0]:.3f} to {got[1][-1]:.3f}."
+        ),
+        mistakes=[
+            Mistake(
+                "the loss grows: you step uphill. Step against the gradient: w ← w − lr · gradient.",
+                lambda X, y, lr, n: _reference_gd(X, y, lr, n, step=-1.0),
+                "uphill",
+                same=_same_losses,
+            ),
+            Mistake(
+                "your steps are N = 40 times too large: the gradient is the mean over the points, "
+                "(1/N) Xᵀ(σ(Xw) − y).",
+                lambda X, y, lr, n: _reference_gd(X, y, lr, n, step=len(y)),
+                "summed gradient",
+                same=_same_losses,
+            ),
+            caught(
+                "take the mean",
+                lambda X, y, lr, n: (_reference_gd(X, y, lr, n)[0], len(y) * _reference_gd(X, y, lr, n)[1]),
+                "summed loss",
+            ),
+            caught(
+                "np.zeros",
+                lambda X, y, lr, n: _reference_gd(X, y, lr, n, start=np.random.default_rng(0).normal(size=3)),
+                "random start",
+            ),
+            caught("ln 2", _gd_losses_after, "losses after the step"),
+            caught(
+                "final one",
+                lambda X, y, lr, n: (np.zeros(X.shape[1] + 1), _reference_gd(X, y, lr, n)[1]),
+                "w never updated",
+            ),
+            caught("one value per step", lambda X, y, lr, n: _reference_gd(X, y, lr, n + 1), "one step more"),
+            caught("return two things", lambda X, y, lr, n: _reference_gd(X, y, lr, n)[0], "w only"),
+        ],
+    ),
+)
 
 
 # --------------------------------------------------------------------------- Exercise 2.5
@@ -624,12 +963,10 @@ GOOD_LOSS_FRACTION = 1e-3
 """Exercise 2.5: after 50 steps the loss must be below this fraction of where it started."""
 
 
-@check("Exercise 2.5")
-def check_pick_learning_rate(pick_learning_rate):
-    """Exercise 2.5: ``pick_learning_rate() -> γ`` that brings the explorer's loss down fast, without diverging."""
+def _rate(rate, case: Case):
+    """The contract of 2.5: one positive number that brings the loss down enough in 50 steps, without diverging."""
     from helpers.gradient_descent import W_START, loss, loss_after_steps
 
-    rate = call(pick_learning_rate, returns="one positive number")
     rate = expect_number(
         rate,
         "γ",
@@ -650,7 +987,36 @@ def check_pick_learning_rate(pick_learning_rate):
         f"its start ({f0:.2f}). Look at the explorer: is your γ too small, or so large that the steps "
         "zig-zag?",
     )
-    return f"γ = {rate:g} brings the loss from {f0:.2f} to {f50:.2g} in 50 steps without diverging."
+    return rate, f0, f50
+
+
+check_pick_learning_rate = register(
+    "check_pick_learning_rate",
+    Spec(
+        exercise="Exercise 2.5",
+        reference=lambda: 1.0,
+        cases=lambda: [Case()],
+        returns="one positive number",
+        contract=_rate,
+        same=lambda a, b: True,  # any γ the contract accepts is right
+        otherwise="",
+        success=lambda got: (
+            f"γ = {got[0]:g} brings the loss from {got[1]:.2f} to {got[2]:.2g} in 50 steps without diverging."
+        ),
+        mistakes=[
+            caught("still above", lambda: 0.01, "too small"),
+            caught("diverges", lambda: 5.0, "too large"),
+            caught("positive", lambda: -1.0, "negative"),
+            caught("one number", lambda: "0.5", "text"),
+            caught("positive", lambda: 0.0, "zero"),
+            caught("positive", lambda: float("nan"), "nan"),
+            caught("one number", lambda: [1.0], "list"),
+            caught("one number", lambda: True, "bool"),
+            caught("zig-zag", lambda: 2.0, "zig-zag"),
+        ],
+        alternatives=[lambda: np.float64(1.0), lambda: 0.5, lambda: 1.5],
+    ),
+)
 
 
 # --------------------------------------------------------------------------- quiz

@@ -15,6 +15,7 @@ The session-3 quiz is registered here too.
 from __future__ import annotations
 
 import functools
+import itertools
 import time
 from collections.abc import Callable
 
@@ -32,7 +33,7 @@ from helpers.checks._core import (
     register_quiz,
     require,
 )
-from helpers.checks._spec import Case, Mistake, Spec, allclose, register
+from helpers.checks._spec import Case, Mistake, Probe, Spec, allclose, caught, known, register
 
 __all__ = ["check_choose_k_by_silhouette", "check_conv1d", "check_forward", "check_loss_and_grads"]
 
@@ -231,27 +232,19 @@ check_forward = register(
                 "column max",
                 same=_same_p,
             ),
-            Mistake(
-                "do not sum to 1",
-                lambda p, X: _layers(p, X, softmax=_column_softmax),
-                "softmax over axis 0",
-                test_only=True,
+            caught(
+                "do not sum to 1", lambda p, X: _layers(p, X, softmax=_column_softmax), "softmax over axis 0"
             ),
-            Mistake(
+            caught(
                 "do not sum to 1",
                 lambda p, X: (_reference_forward(p, X)[0], 2 * _reference_forward(p, X)[1]),
                 "P doubled",
-                test_only=True,
             ),
-            Mistake("pair (H, P)", lambda p, X: _reference_forward(p, X)[1], "P only", test_only=True),
-            Mistake("still `...`", _half_done, "P still ...", test_only=True),
-            Mistake(
-                "you returned (P, H)", lambda p, X: _reference_forward(p, X)[::-1], "swapped", test_only=True
-            ),
-            Mistake("operands could not be broadcast together", _no_keepdims, "no keepdims", test_only=True),
-            Mistake(
-                "changed its argument `X`", _standardises_X_in_place, "X changed in place", test_only=True
-            ),
+            caught("pair (H, P)", lambda p, X: _reference_forward(p, X)[1], "P only"),
+            caught("still `...`", _half_done, "P still ..."),
+            caught("you returned (P, H)", lambda p, X: _reference_forward(p, X)[::-1], "swapped"),
+            caught("operands could not be broadcast together", _no_keepdims, "no keepdims"),
+            caught("changed its argument `X`", _standardises_X_in_place, "X changed in place"),
         ],
     ),
 )
@@ -374,6 +367,66 @@ def check_loss_and_grads(loss_and_grads: Callable, eps: float = 1e-5):
             f"tolerance {GRAD_TOLERANCE:g})."
         )
     return f"analytic and finite-difference gradients agree (max relative error {worst:.1e} < {GRAD_TOLERANCE:g})."
+
+
+def _loss_and_grads(params, X, Y):
+    n = len(X)
+    H, P = _reference_forward(params, X)
+    loss = -np.mean(np.sum(Y * np.log(P), axis=1))
+    dZ = (P - Y) / n
+    dA = (dZ @ params["W2"].T) * (1 - H**2)
+    return loss, {"W1": X.T @ dA, "b1": dA.sum(axis=0), "W2": H.T @ dZ, "b2": dZ.sum(axis=0)}
+
+
+def _grads_with(change):
+    """The right (loss, grads) passed through ``change(loss, grads, params, X, Y)``: one mistake in a line."""
+    return lambda params, X, Y: change(*_loss_and_grads(params, X, Y), params, X, Y)
+
+
+def _no_tanh_derivative(loss, grads, params, X, Y):
+    dA = ((_reference_forward(params, X)[1] - Y) / len(X)) @ params["W2"].T
+    return loss, dict(grads, W1=X.T @ dA, b1=dA.sum(axis=0))
+
+
+def _log_p(params, X, Y):
+    return Y * np.log(_reference_forward(params, X)[1])
+
+
+known(
+    check_loss_and_grads,
+    right=[_loss_and_grads],
+    mistakes=[
+        caught("W1", _grads_with(_no_tanh_derivative), "no tanh derivative"),
+        caught(
+            "same factor",
+            _grads_with(lambda L, g, p, X, Y: (L, {k: v * len(X) for k, v in g.items()})),
+            "sum",
+        ),
+        caught(
+            "sum of the upstream gradient",
+            _grads_with(
+                lambda L, g, p, X, Y: (L, dict(g, b2=((_reference_forward(p, X)[1] - Y) / len(X)).mean(0)))
+            ),
+            "bias mean",
+        ),
+        caught("take the mean", _grads_with(lambda L, g, p, X, Y: (L * len(X), g)), "summed loss"),
+        caught(
+            "should have the shape of W1", _grads_with(lambda L, g, *_: (L, dict(g, W1=g["W1"].T))), "W1.T"
+        ),
+        caught("keys", _grads_with(lambda L, g, *_: (L, {k: v for k, v in g.items() if k != "b1"})), "no b1"),
+        caught("sign is flipped", _grads_with(lambda L, g, *_: (L, {k: -v for k, v in g.items()})), "sign"),
+        caught(
+            "sum over the classes",
+            _grads_with(lambda L, g, p, X, Y: (-np.mean(_log_p(p, X, Y)), g)),
+            "mean/K",
+        ),
+        caught(
+            "one value per sample",
+            _grads_with(lambda L, g, p, X, Y: (-np.sum(_log_p(p, X, Y), axis=1), g)),
+            "loss per sample",
+        ),
+    ],
+)
 
 
 # --------------------------------------------------------------------------- Exercise 3.3
@@ -524,6 +577,115 @@ def check_conv1d(conv1d: Callable):
     return "the valid cross-correlation, the right shape (N, F, L - K + 1), every filter and channel, with the bias."
 
 
+def _conv1d(x, w, b):
+    windows = sliding_window_view(x, w.shape[2], axis=2)  # (N, C, L - K + 1, K)
+    return np.einsum("ncik,fck->nfi", windows, w) + b[:, None]
+
+
+def _conv1d_over_k(x, w, b, *, bias_in_loop=False):
+    K, L_out = w.shape[2], x.shape[2] - w.shape[2] + 1
+    out = np.zeros((len(x), len(w), L_out)) + (0 if bias_in_loop else b[:, None])
+    for k in range(K):
+        out += np.einsum("ncl,fc->nfl", x[:, :, k : k + L_out], w[:, :, k]) + (
+            b[:, None] if bias_in_loop else 0
+        )
+    return out
+
+
+def _conv1d_numpy(x, w, b, *, how=np.correlate):
+    return np.array(
+        [
+            [b[f] + sum(how(x[n, c], w[f, c], "valid") for c in range(x.shape[1])) for f in range(len(w))]
+            for n in range(len(x))
+        ]
+    )
+
+
+def _conv1d_every_position(x, w, b):
+    N, C, L = x.shape
+    F, _, K = w.shape
+    out = np.zeros((N, F, L - K + 1))
+    for n in range(N):
+        for f in range(F):
+            for i in range(L - K + 1):
+                s = b[f]
+                for c in range(C):
+                    for k in range(K):
+                        s += w[f, c, k] * x[n, c, i + k]
+                out[n, f, i] = s
+    return out
+
+
+def _conv1d_centres_x_in_place(x, w, b):
+    x -= x.mean(axis=2, keepdims=True)  # changes the caller's x
+    return _conv1d(x, w, b)
+
+
+def _padded(left, right):
+    """The layer on x padded with ``left(K)`` and ``right(K)`` zeros."""
+    return lambda x, w, b: _conv1d(np.pad(x, ((0, 0), (0, 0), (left(w.shape[2]), right(w.shape[2])))), w, b)
+
+
+def _three_samples_only(x, w, b):
+    return np.stack([_conv1d(x[[n % 3]] if n < 3 else x[[0]], w, b)[0] for n in range(len(x))])
+
+
+def _channels_not_summed(x, w, b):
+    return np.einsum("ncik,fck->nfci", sliding_window_view(x, w.shape[2], axis=2), w) + b[:, None, None]
+
+
+def _left_as_stub(x, w, b):
+    out = ...
+    return out
+
+
+known(
+    check_conv1d,
+    right=[_conv1d, _conv1d_over_k, _conv1d_numpy],
+    mistakes=[
+        caught("still `...`", _left_as_stub, "stub"),
+        caught("flipped the filter", lambda x, w, b: _conv1d(x, w[:, :, ::-1], b), "convolution"),
+        caught(
+            "mathematical convolution", lambda x, w, b: _conv1d_numpy(x, w, b, how=np.convolve), "np.convolve"
+        ),
+        caught("('same')", _padded(lambda K: (K - 1) // 2, lambda K: K // 2), "same"),
+        caught("('full'", _padded(lambda K: K - 1, lambda K: K - 1), "full"),
+        caught("one position short", lambda x, w, b: _conv1d(x, w, b)[:, :, :-1], "range(L - K)"),
+        caught("one position too many", _padded(lambda K: 0, lambda K: 1), "range(L - K + 2)"),
+        caught("the bias is missing", lambda x, w, b: _conv1d(x, w, 0 * b), "no bias"),
+        caught(
+            "added the bias b[f] 4 times",
+            lambda x, w, b: _conv1d_over_k(x, w, b, bias_in_loop=True),
+            "bias K times",
+        ),
+        caught(
+            "raised ValueError", lambda x, w, b: _conv1d(x, w, 0 * b) + b[None, None, :], "bias on positions"
+        ),
+        caught(
+            "averaged over the window", lambda x, w, b: _conv1d(x, w, 0 * b) / w.shape[2] + b[:, None], "mean"
+        ),
+        caught("only the first input channel", lambda x, w, b: _conv1d(x[:, :1], w[:, :1], b), "one channel"),
+        caught("sum the products over the channels", _channels_not_summed, "channels not summed"),
+        caught("axes are swapped", lambda x, w, b: _conv1d(x, w, b).transpose(1, 0, 2), "filters first"),
+        caught(
+            "positions last", lambda x, w, b: _conv1d(x, w, b).transpose(0, 2, 1), "positions before filters"
+        ),
+        caught("summed over the samples", lambda x, w, b: _conv1d(x, w, b).sum(axis=0), "samples summed"),
+        caught(
+            "its own weights w[f]",
+            lambda x, w, b: np.repeat(_conv1d(x, w[:1], b[:1]), len(w), axis=1),
+            "one filter for all",
+        ),
+        caught(
+            "channels are paired the wrong way round", lambda x, w, b: _conv1d(x[:, ::-1], w, b), "channels"
+        ),
+        caught("assume a particular number", _three_samples_only, "three samples"),
+        caught("right, but slow", _conv1d_every_position, "five loops"),
+        caught("changed its argument `x`", _conv1d_centres_x_in_place, "x centred in place"),
+    ],
+)
+
+
 # --------------------------------------------------------------------------- Exercise 3.4
 
 
@@ -536,72 +698,139 @@ def _blobs(seed: int = 0) -> tuple[np.ndarray, int]:
     return X, len(centres)
 
 
-def _reference_silhouettes(X: np.ndarray, ks, seed: int) -> np.ndarray:
+def _by_silhouette(X, ks, seed, *, n_init=10):
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
 
-    return np.array(
-        [silhouette_score(X, KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(X)) for k in ks]
-    )
+    scores = [
+        silhouette_score(X, KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit_predict(X)) for k in ks
+    ]
+    return int(ks[int(np.argmax(scores))]), scores
 
 
-def _silhouette_search(fn, X, ks, seed) -> tuple[object, np.ndarray]:
-    out = call(fn, X, list(ks), seed, returns=f"(best_k, {len(ks)} scores)")
+def _k_and_silhouettes(out, case: Case):
+    """The contract of 3.4: (best_k, scores), one score per k, each in [-1, 1], best_k an integer."""
+    ks = case.args[1]
     best_k, scores = expect_pair(out, "return a pair (best_k, scores), got {got}.")
     scores = expect_array(scores, "scores", hint="scores should be a list or array of numbers, one per k.")
     require(
         scores.shape == (len(ks),),
         f"scores should hold one number per k in ks ({len(ks)} of them), got shape {scores.shape}.",
     )
-    return best_k, scores
-
-
-def _scores_hint(fn, X, ks, seed: int, scores: np.ndarray) -> str:
-    """Why ``scores`` (from ``fn(X, ks, seed)``) are not the reference silhouette scores."""
-    if seed != 0 and np.allclose(scores, _reference_silhouettes(X, ks, 0), rtol=0, atol=1e-9):
-        return f"with seed={seed} you get the scores of seed 0: pass the argument seed on, random_state=seed."
-    _, again = _silhouette_search(fn, X, ks, seed)
-    if not np.array_equal(again, scores):
-        return "two calls with the same seed gave different scores: pass random_state=seed to KMeans."
-    return (
-        "the scores are not the silhouette scores of k-means clusterings: for each k, fit "
-        "KMeans(n_clusters=k, n_init=10, random_state=seed) and score its labels with silhouette_score(X, labels)."
-    )
-
-
-@check("Exercise 3.4")
-def check_choose_k_by_silhouette(choose_k_by_silhouette: Callable):
-    """Exercise 3.4: ``choose_k_by_silhouette(X, ks, seed) -> (best_k, scores)``.
-
-    Runs it on four well-separated 2-D blobs with ks = 2..7, where the best k is 4 and
-    ``scores`` must hold one silhouette score per k, in the order of ``ks``; then on
-    structureless points where k-means depends on its seed, with another seed.
-    """
-    X, true_k = _blobs()
-    ks = list(range(2, 8))
-    best_k, scores = _silhouette_search(choose_k_by_silhouette, X, ks, 0)
     require(
         not (np.any(scores < -1) or np.any(scores > 1)),
         "silhouette scores lie between -1 and 1; use sklearn.metrics.silhouette_score.",
     )
-    ref = _reference_silhouettes(X, ks, 0)
-    if not np.allclose(scores, ref, atol=0.02):
-        fail(_scores_hint(choose_k_by_silhouette, X, ks, 0, scores))
-    best_k = expect_int(best_k, "best_k", "best_k should be an integer (a number of clusters), got {got}.")
-    if best_k != true_k:
-        hint = (
-            " — that is the position in ks, not the k itself"
-            if best_k == int(np.argmax(ref))
-            else " — the best k is the one with the highest silhouette score"
+    return expect_int(
+        best_k, "best_k", "best_k should be an integer (a number of clusters), got {got}."
+    ), scores
+
+
+def _same_silhouettes(a, b) -> bool:
+    return allclose(a[1], b[1], rtol=0)
+
+
+def _silhouette_otherwise(case: Case, got) -> str:
+    X, ks, seed = case.args
+    best_k = got[0]
+    ref = np.asarray(_by_silhouette(X, ks, seed)[1])
+    if not _same_silhouettes(got, (None, ref)):
+        return (
+            "the scores are not the silhouette scores of k-means clusterings: for each k, fit "
+            "KMeans(n_clusters=k, n_init=10, random_state=seed) and score its labels with "
+            "silhouette_score(X, labels)."
         )
-        fail(f"on four well-separated blobs best_k should be {true_k}, got {best_k}{hint}.")
-    # k-means on structureless points depends on the seed: seed 7 and seed 0 give other scores
-    X_flat = np.random.default_rng(1).uniform(0.0, 1.0, size=(60, 2))
-    ks_flat = [3, 5, 6, 8]
-    _, scores7 = _silhouette_search(choose_k_by_silhouette, X_flat, ks_flat, 7)
-    if not np.allclose(scores7, _reference_silhouettes(X_flat, ks_flat, 7), rtol=0, atol=1e-9):
-        fail(_scores_hint(choose_k_by_silhouette, X_flat, ks_flat, 7, scores7))
-    return f"the silhouette score peaks at k = {best_k} on four well-separated blobs."
+    hint = (
+        " — that is the position in ks, not the k itself"
+        if best_k == int(np.argmax(ref))
+        else " — the best k is the one with the highest silhouette score"
+    )
+    return f"on {case.about} best_k should be {ks[int(np.argmax(ref))]}, got {best_k}{hint}."
+
+
+def _same_seed_same_scores(spec: Spec, fn) -> None:
+    case = spec.cases()[1]
+    require(
+        _same_silhouettes(spec._normalised(fn, case), spec._normalised(fn, case)),
+        "two calls with the same seed gave different scores: pass random_state=seed to KMeans.",
+    )
+
+
+_calls = itertools.count(100)
+
+
+def _unseeded(X, ks, seed):
+    """random_state=None, made deterministic for the tests: every call starts k-means from other centres."""
+    return _by_silhouette(X, ks, next(_calls))
+
+
+def _scales_X_in_place(X, ks, seed):
+    X /= X.std()  # changes the caller's X
+    return _by_silhouette(X, ks, seed)
+
+
+def _pick(rule):
+    """A choice of k from the right scores by ``rule(scores, ks)``."""
+    return lambda X, ks, seed: (rule(_by_silhouette(X, ks, seed)[1], ks), _by_silhouette(X, ks, seed)[1])
+
+
+def _lowest_inertia(X, ks, seed):
+    from sklearn.cluster import KMeans
+
+    inertias = [KMeans(n_clusters=k, n_init=10, random_state=seed).fit(X).inertia_ for k in ks]
+    return int(ks[int(np.argmin(inertias))]), inertias
+
+
+check_choose_k_by_silhouette = register(
+    "check_choose_k_by_silhouette",
+    Spec(
+        exercise="Exercise 3.4",
+        reference=_by_silhouette,
+        # four well-separated blobs, where the best k is 4; then structureless points where k-means depends
+        # on its seed, with another seed
+        cases=lambda: [
+            Case(_blobs()[0], list(range(2, 8)), 0, about="four well-separated blobs"),
+            Case(
+                np.random.default_rng(1).uniform(0.0, 1.0, size=(60, 2)),
+                [3, 5, 6, 8],
+                7,
+                about="structureless points",
+            ),
+        ],
+        returns="(best_k, one score per k)",
+        contract=_k_and_silhouettes,
+        same=lambda a, b: a[0] == b[0] and _same_silhouettes(a, b),
+        first=[Probe(_same_seed_same_scores)],
+        otherwise=_silhouette_otherwise,
+        success=lambda got: f"the silhouette score peaks at k = {got[0]} on four well-separated blobs.",
+        mistakes=[
+            Mistake(
+                "with seed=7 you get the scores of seed 0: pass the argument seed on, random_state=seed.",
+                lambda X, ks, seed: _by_silhouette(X, ks, 0),
+                "seed ignored",
+                same=_same_silhouettes,
+            ),
+            caught("position in ks", _pick(lambda s, ks: int(np.argmax(s))), "position"),
+            caught("silhouette", _lowest_inertia, "lowest inertia"),
+            caught("highest silhouette", _pick(lambda s, ks: ks[int(np.argmin(s))]), "smallest"),
+            caught(
+                "one number per k",
+                lambda X, ks, seed: (_by_silhouette(X, ks, seed)[0], _by_silhouette(X, ks, seed)[1][:-1]),
+                "too few scores",
+            ),
+            caught("pair (best_k, scores)", lambda X, ks, seed: _by_silhouette(X, ks, seed)[0], "k only"),
+            caught("same seed gave different scores", _unseeded, "unseeded"),
+            caught("n_init=10", lambda X, ks, seed: _by_silhouette(X, ks, seed, n_init=1), "one start"),
+            caught(
+                "one number per k",
+                lambda X, ks, seed: _by_silhouette(X, list(range(2, 8)), seed),
+                "ks hard-coded",
+            ),
+            caught("should be an integer", _pick(lambda s, ks: max(s)), "best score"),
+            caught("changed its argument `X`", _scales_X_in_place, "X scaled in place"),
+        ],
+    ),
+)
 
 
 # --------------------------------------------------------------------------- quiz

@@ -18,7 +18,7 @@ from helpers.checks._core import (
     register_quiz,
     require,
 )
-from helpers.checks._spec import Case, Mistake, Seeded, Spec, allclose, register
+from helpers.checks._spec import Case, Mistake, Seeded, Spec, allclose, caught, known, register
 
 __all__ = [
     "check_active_learning_curve",
@@ -229,44 +229,32 @@ check_uncertainty_sampling = register(
                 _by(lambda p: np.sum(p * np.log(np.clip(p, 1e-12, 1)), axis=1)),
                 "entropy",
             ),
-            Mistake("stable", _unstable_ties, "ties to the higher index", test_only=True),
-            Mistake(
+            caught("stable", _unstable_ties, "ties to the higher index"),
+            caught(
                 "stable",
                 lambda m, X, n: np.argsort(m.predict_proba(X).max(axis=1), kind="heapsort")[:n],
                 "heapsort",
-                test_only=True,
             ),
-            Mistake(
+            caught(
                 "LogisticRegression",
                 lambda m, X, n: np.argsort(m._proba.max(axis=1), kind="stable")[:n],
                 "the stand-in model's own attribute",
-                test_only=True,
             ),
-            Mistake(
-                "probabilities",
-                lambda m, X, n: np.sort(m.predict_proba(X).max(axis=1))[:n],
-                "values",
-                test_only=True,
+            caught("probabilities", lambda m, X, n: np.sort(m.predict_proba(X).max(axis=1))[:n], "values"),
+            caught("not the least-confident", lambda m, X, n: np.arange(n), "first rows"),
+            caught(
+                "boolean mask", lambda m, X, n: np.argsort(m.predict_proba(X).max(axis=1))[:n] > 2, "mask"
             ),
-            Mistake("not the least-confident", lambda m, X, n: np.arange(n), "first rows", test_only=True),
-            Mistake(
-                "boolean mask",
-                lambda m, X, n: np.argsort(m.predict_proba(X).max(axis=1))[:n] > 2,
-                "mask",
-                test_only=True,
-            ),
-            Mistake(
+            caught(
                 "expected a 1-D array of",
                 lambda m, X, n: np.argsort(m.predict_proba(X).max(axis=1))[: n + 1],
                 "one too many",
-                test_only=True,
             ),
-            Mistake("rows of X_pool", lambda m, X, n: X[_least_confident(m, X, n)], "rows", test_only=True),
-            Mistake(
+            caught("rows of X_pool", lambda m, X, n: X[_least_confident(m, X, n)], "rows"),
+            caught(
                 "one per class",
                 lambda m, X, n: np.argsort(m.predict_proba(X).max(axis=0), kind="stable")[:n],
                 "axis 0",
-                test_only=True,
             ),
         ],
     ),
@@ -296,43 +284,49 @@ def _al_model():
 
 
 def _al_reference(
-    choose,
-    make_model,
-    F_pool,
-    y_pool,
-    F_val,
-    y_val,
-    seed,
-    n_start,
-    n_step,
-    budget,
-    *,
-    score_on=None,
-    fresh=False,
+    choose, make_model, F_pool, y_pool, F_val, y_val, seed, n_start=20, n_step=10, budget=150, **mistake
 ):
-    """The loop of Exercise 4.2; ``score_on`` = "train" or "pool" scores on the wrong data (to recognise it)."""
+    """The loop of Exercise 4.2, right by default, with one typical mistake switched on (to recognise it, and
+    as the tests' wrong answers): ``score_on`` "train" or "pool", ``fresh`` generator per pick, ``whole_pool``
+    offered, picks left ``unmapped``, ``no_refit``, ``global_rng``, ``python_random``, ``seedless``,
+    ``permutation``, ``extra_round``, ``early_stop``."""
+    import random
+
     from sklearn.metrics import balanced_accuracy_score
 
-    rng = np.random.default_rng(seed)
+    on = mistake.get
+    rng = np.random.default_rng(None if on("seedless") else seed)
     labelled = rng.choice(len(F_pool), size=n_start, replace=False)
-    scores = []
+    scores, model = [], None
     while True:
-        model = make_model().fit(F_pool[labelled], y_pool[labelled])
-        if score_on == "train":
-            scores.append(balanced_accuracy_score(y_pool[labelled], model.predict(F_pool[labelled])))
-        elif score_on == "pool":
-            scores.append(balanced_accuracy_score(y_pool, model.predict(F_pool)))
-        else:
-            scores.append(balanced_accuracy_score(y_val, model.predict(F_val)))
-        if len(labelled) >= budget:
-            return np.array(scores)
-        rest = np.setdiff1d(np.arange(len(F_pool)), labelled)
-        new = (
-            (np.random.default_rng(seed) if fresh else rng).choice(rest, size=n_step, replace=False)
-            if choose == "random"
-            else rest[choose(model, F_pool[rest], n_step)]
+        model = model if on("no_refit") and model else make_model().fit(F_pool[labelled], y_pool[labelled])
+        X_score, y_score = {"train": (F_pool[labelled], y_pool[labelled]), "pool": (F_pool, y_pool)}.get(
+            on("score_on"), (F_val, y_val)
         )
+        scores.append(balanced_accuracy_score(y_score, model.predict(X_score)))
+        stop = len(labelled) >= budget - (n_step if on("early_stop") else 0)
+        if stop and (not on("extra_round") or len(labelled) > budget):
+            return np.array(scores)
+        rest = np.arange(len(F_pool)) if on("whole_pool") else np.setdiff1d(np.arange(len(F_pool)), labelled)
+        if choose != "random":
+            picked = choose(model, F_pool[rest], n_step)
+            new = picked if on("unmapped") else rest[picked]
+        elif on("global_rng"):
+            new = np.random.choice(rest, size=n_step, replace=False)
+        elif on("python_random"):
+            random.seed(seed)
+            new = np.array(random.sample(rest.tolist(), n_step))
+        elif on("permutation"):
+            new = rng.permutation(rest)[:n_step]
+        else:
+            new = (np.random.default_rng(seed) if on("fresh") else rng).choice(
+                rest, size=n_step, replace=False
+            )
         labelled = np.concatenate([labelled, new])
+
+
+def _al_loop(**mistake):
+    return lambda *args, **kwargs: _al_reference(*args, **kwargs, **mistake)
 
 
 class _SpyRule:
@@ -444,6 +438,27 @@ def check_active_learning_curve(active_learning_curve):
     return f"{rounds} rounds from {n_start} to {budget} labels, the same curve as the reference for rule and seed."
 
 
+known(
+    check_active_learning_curve,
+    right=[_al_loop()],
+    mistakes=[
+        caught("labelled training rows; score on the validation set", _al_loop(score_on="train"), "train"),
+        caught("whole pool; score on the validation set", _al_loop(score_on="pool"), "pool"),
+        caught("hands the whole pool to the selection rule", _al_loop(whole_pool=True), "whole pool"),
+        caught("map them back to pool indices with rest[...]", _al_loop(unmapped=True), "unmapped"),
+        caught("train a new model on the labelled rows in every round", _al_loop(no_refit=True), "no refit"),
+        caught("global random state", _al_loop(global_rng=True), "np.random"),
+        caught("the same seed must give the same curve", _al_loop(seedless=True), "seedless"),
+        caught("rng.choice(rest, size=n_step, replace=False)", _al_loop(permutation=True), "permutation"),
+        caught("a fresh generator from the seed", _al_loop(fresh=True), "fresh generator"),
+        caught("Python's random module", _al_loop(python_random=True), "random.seed"),
+        caught("rounds", _al_loop(early_stop=True), "one round short"),
+        caught("rounds", _al_loop(extra_round=True), "one round more"),
+        caught("shape", lambda *args, **kwargs: 0.5, "one number"),
+    ],
+)
+
+
 def _old_data(n: int = 60, *, by_class: bool = True, index_offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Old examples; sorted by class (20 SC, then 20 FCC, then 20 BCC), as stored data often are, so that
     a 'random' subset that is really the first rows, or one contiguous block, holds one class only.
@@ -542,74 +557,56 @@ REPLAY = register(
         same=lambda a, b: True,  # any sample the contract accepts is right: the seed probes do the rest
         success="a random, reproducible sample of old examples, X and y kept together.",
         mistakes=[
-            Mistake(
+            caught(
                 "these are just the first rows (maybe shuffled)",
                 lambda X, y, size, seed: _rows(X, y, np.random.default_rng(seed).permutation(size)),
                 "first rows, shuffled",
-                test_only=True,
             ),
-            Mistake("one contiguous block of rows", _contiguous_block, "contiguous block", test_only=True),
-            Mistake(
+            caught("one contiguous block of rows", _contiguous_block, "contiguous block"),
+            caught(
                 "global random state",
                 lambda X, y, size, seed: _rows(X, y, np.random.choice(len(X), size, replace=False)),
                 "numpy global",
-                test_only=True,
             ),
-            Mistake("Python's global random state", _python_random, "python random.seed", test_only=True),
-            Mistake(
+            caught("Python's global random state", _python_random, "python random.seed"),
+            caught(
                 "does your function use `seed`",
                 lambda X, y, size, seed: _replay_reference(X, y, size, 0),
                 "seed ignored",
-                test_only=True,
             ),
-            Mistake(
-                "same seed",
-                lambda X, y, size, seed: _replay_reference(X, y, size, None),
-                "unseeded",
-                test_only=True,
-            ),
-            Mistake(
+            caught("same seed", lambda X, y, size, seed: _replay_reference(X, y, size, None), "unseeded"),
+            caught(
                 "sample without replacement",
                 lambda X, y, size, seed: _rows(X, y, np.random.default_rng(seed).choice(len(X), size)),
                 "with replacement",
-                test_only=True,
             ),
-            Mistake(
+            caught(
                 "y_buf does not match X_buf",
                 lambda X, y, size, seed: (
                     _replay_reference(X, y, size, seed)[0],
                     _replay_reference(X, y, size, seed + 7)[1],
                 ),
                 "X and y apart",
-                test_only=True,
             ),
-            Mistake(
-                "return two things",
-                lambda X, y, size, seed: _replay_reference(X, y, size, seed)[0],
-                "X only",
-                test_only=True,
+            caught(
+                "return two things", lambda X, y, size, seed: _replay_reference(X, y, size, seed)[0], "X only"
             ),
-            Mistake(
-                "these are just the first rows",
-                lambda X, y, size, seed: (X[:size], y[:size]),
-                "first rows",
-                test_only=True,
+            caught(
+                "these are just the first rows", lambda X, y, size, seed: (X[:size], y[:size]), "first rows"
             ),
-            Mistake(
+            caught(
                 "the buffer must hold rows of X_old, unchanged",
                 lambda X, y, size, seed: (
                     2 * _replay_reference(X, y, size, seed)[0],
                     _replay_reference(X, y, size, seed)[1],
                 ),
                 "rows changed",
-                test_only=True,
             ),
-            Mistake("shuffles in place", _shuffles_in_place, "in-place shuffle", test_only=True),
-            Mistake(
+            caught("shuffles in place", _shuffles_in_place, "in-place shuffle"),
+            caught(
                 "expected shapes",
                 lambda X, y, size, seed: _replay_reference(X, y, size - 1, seed),
                 "one short",
-                test_only=True,
             ),
         ],
         alternatives=[
@@ -732,34 +729,18 @@ check_predictive_entropy = register(
                 lambda p: _entropy(p) / p.shape[1],
                 "mean",
             ),
-            Mistake(
-                "one per class",
-                lambda p: -np.sum(p * np.log(np.clip(p, 1e-12, 1)), axis=0),
-                "axis 0",
-                test_only=True,
-            ),
-            Mistake(
-                "NaN for rows with a zero probability",
-                _entropy_with_nan,
-                "0 log 0",
-                test_only=True,
-            ),
+            caught("one per class", lambda p: -np.sum(p * np.log(np.clip(p, 1e-12, 1)), axis=0), "axis 0"),
+            caught("NaN for rows with a zero probability", _entropy_with_nan, "0 log 0"),
             Mistake(_ZERO_ROWS, _nan_to_num_after_sum, "nan_to_num after the sum"),
-            Mistake(
-                "a uniform row over 4 classes should give ln 4",
-                lambda p: -np.sum(p * p, axis=1),
-                "other",
-                test_only=True,
+            caught(
+                "a uniform row over 4 classes should give ln 4", lambda p: -np.sum(p * p, axis=1), "other"
             ),
-            Mistake(
-                "a uniform row over 4 classes should give ln 4",
-                lambda p: 1 - p.max(axis=1),
-                "not entropy",
-                test_only=True,
+            caught(
+                "a uniform row over 4 classes should give ln 4", lambda p: 1 - p.max(axis=1), "not entropy"
             ),
-            Mistake("shape (5,)", lambda p: _entropy(p).sum(), "one number", test_only=True),
-            Mistake("changed the proba", _clipping_in_place, "clipped in place", test_only=True),
-            Mistake("one per class", _scipy_default_axis, "scipy.stats.entropy, axis 0", test_only=True),
+            caught("shape (5,)", lambda p: _entropy(p).sum(), "one number"),
+            caught("changed the proba", _clipping_in_place, "clipped in place"),
+            caught("one per class", _scipy_default_axis, "scipy.stats.entropy, axis 0"),
         ],
         alternatives=[lambda p: -np.sum(p * np.log(np.clip(p, 1e-12, 1.0)), axis=1), _scipy_rows],
     ),
@@ -899,14 +880,13 @@ check_scale_and_rw = register(
                 "mean of the ratios",
                 same=_same_scale,
             ),
-            Mistake(
+            caught(
                 "not √(Σ(Gobs − s·Gmodel)² / Σ Gobs²)",
                 lambda o, m: (_ls(o, m), 1 - _rw(o, _ls(o, m) * m)),
                 "1 − Rw",
-                test_only=True,
             ),
-            Mistake("return two numbers", _ls, "scale only", test_only=True),
-            Mistake("should be a number", lambda o, m: ("3.1", 0.1), "a string", test_only=True),
+            caught("return two numbers", _ls, "scale only"),
+            caught("should be a number", lambda o, m: ("3.1", 0.1), "a string"),
         ],
         alternatives=[
             lambda o, m: (_ls(o, m), float(np.sqrt(np.mean((o - _ls(o, m) * m) ** 2) / np.mean(o**2)))),
@@ -1069,7 +1049,7 @@ check_nearest_centroid_predict = register(
                 lambda Zs, ys, Zq: _centroids(Zs, ys, Zq, distance="cosine"),
                 "cosine",
             ),
-            Mistake(
+            caught(
                 "not their positions",
                 lambda Zs, ys, Zq: np.argmin(
                     np.linalg.norm(
@@ -1078,26 +1058,12 @@ check_nearest_centroid_predict = register(
                     axis=1,
                 ),
                 "positions",
-                test_only=True,
             ),
-            Mistake(
-                "one label per query row",
-                lambda Zs, ys, Zq: _centroids(Zs, ys, Zq)[:-1],
-                "one short",
-                test_only=True,
+            caught("one label per query row", lambda Zs, ys, Zq: _centroids(Zs, ys, Zq)[:-1], "one short"),
+            caught(
+                "not the nearest class mean", lambda Zs, ys, Zq: np.full(len(Zq), ys[-1]), "one label for all"
             ),
-            Mistake(
-                "not the nearest class mean",
-                lambda Zs, ys, Zq: np.full(len(Zq), ys[-1]),
-                "one label for all",
-                test_only=True,
-            ),
-            Mistake(
-                "one label per query row",
-                _distances_over_the_wrong_axis,
-                "argmin over the queries",
-                test_only=True,
-            ),
+            caught("one label per query row", _distances_over_the_wrong_axis, "argmin over the queries"),
         ],
         alternatives=[_squared_euclidean],
     ),
