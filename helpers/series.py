@@ -198,11 +198,9 @@ def identify_series(
         n_jobs = available_cores()
     if not configured:  # loky processes: no more than the cores this process may use, nor the files
         n_jobs = max(1, min(n_jobs or 1, available_cores(), len(todo) or 1))
-    serial = n_jobs == 1 and not configured
     if todo:
         classifier()  # trained and cached here once if needed, before any worker looks for it
-    # the fits of one file use 2 threads when it is alone; 1 when processes fill the cores
-    workers = min(2, available_cores()) if serial else 1
+    workers = 1  # threads per file: the fits hold the GIL, so the cores are used by processes (jobs)
     show = sys.stderr.isatty() if progress is None else progress
     last_save = time.monotonic()
     try:
