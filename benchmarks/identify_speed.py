@@ -31,6 +31,8 @@ import sys
 import time
 from pathlib import Path
 
+from _cpu import children_cpu
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -45,19 +47,10 @@ def _env() -> dict:
 CPU = {}  # CPU seconds (user + sys) of the last cli_times run, per run; None where unknown
 
 
-def _children_cpu() -> float | None:
-    try:
-        import resource
-    except ImportError:  # Windows
-        return None
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def cli_times(args: list, repeat: int) -> list[float]:
     """Wall times of ``python -m helpers.identify ARGS`` in fresh interpreters (CPU times in CPU["last"])."""
     times = []
-    cpu0 = _children_cpu()
+    cpu0 = children_cpu()
     for _ in range(repeat):
         t0 = time.perf_counter()
         subprocess.run(
@@ -68,7 +61,7 @@ def cli_times(args: list, repeat: int) -> list[float]:
             capture_output=True,
         )
         times.append(time.perf_counter() - t0)
-    CPU["last"] = None if cpu0 is None else (_children_cpu() - cpu0) / repeat
+    CPU["last"] = None if cpu0 is None else (children_cpu() - cpu0) / repeat
     return times
 
 

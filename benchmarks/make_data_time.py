@@ -20,17 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from _cpu import children_cpu
+
 REPO = Path(__file__).resolve().parent.parent
-
-
-def _children_cpu() -> float | None:
-    """User + system CPU seconds of finished child processes (None where the resource module is missing)."""
-    try:
-        import resource
-    except ImportError:  # Windows
-        return None
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
 
     env = dict(os.environ, OMP_NUM_THREADS="2", OPENBLAS_NUM_THREADS="2", MKL_NUM_THREADS="2")
     times = []
-    cpu0 = _children_cpu()
+    cpu0 = children_cpu()
     with tempfile.TemporaryDirectory(prefix="make_data_") as tmp:
         for _ in range(args.repeat):
             t0 = time.perf_counter()
@@ -53,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
                 env=env,
             )
             times.append(time.perf_counter() - t0)
-        cpu = (_children_cpu() - cpu0) / args.repeat if cpu0 is not None else None
+        cpu = (children_cpu() - cpu0) / args.repeat if cpu0 is not None else None
         out = Path(tmp)
         dataset = out / DATASET_FILE
         t0 = time.perf_counter()
