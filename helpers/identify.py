@@ -300,11 +300,9 @@ def _warnings(m: MeasuredPDF, table: pd.DataFrame, fits: dict, clf: Classifier, 
             if outline <= pair | set(close) and best in outline
             else ""
         )
-        out.append(
-            f"Undecided: {', '.join(close)} fit{'s' if len(close) == 1 else ''} within ΔRw < "
-            f"{max(margin(t) for t in close)} of {best}{extra}; "
-            "the data do not tell them apart."
-        )
+        within = ", ".join(f"{t} (ΔRw {table.loc[t, 'rw'] - rw_best:.3f} < {margin(t)})" for t in close)
+        verb = "fits" if len(close) == 1 else "fit"
+        out.append(f"Undecided: {within} {verb} as well as {best}{extra}; the data do not tell them apart.")
     if m.element is not None:
         d_bulk = nearest_neighbour_distance(m.element)
         d_fit = table.loc[best, "d_nn"]
