@@ -106,6 +106,7 @@ def simulated_files(folder: Path, n: int) -> list[Path]:
 def breakdown(path: Path) -> dict[str, float]:
     from helpers import identify as I
     from helpers.fit import R_RANGE, prepare_data
+    from helpers.measured import read_pdf
 
     steps, t0 = {}, time.perf_counter()
     I.classifier()
@@ -116,7 +117,7 @@ def breakdown(path: Path) -> dict[str, float]:
     stored()
     steps["load the catalogue's distances (cache)"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    m = I.read_measurement(path)
+    m = read_pdf(path)
     data = prepare_data(m.r, m.g, qmin=m.qmin, qmax=m.qmax, r_range=R_RANGE)
     steps["read the file"] = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -216,9 +217,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {step:<40} {seconds:6.3f} s")
     if args.debyecalculator:
         from helpers.fit import prepare_data
-        from helpers.identify import read_measurement
+        from helpers.measured import read_pdf
 
-        m = read_measurement(args.file)
+        m = read_pdf(args.file)
         data = prepare_data(m.r, m.g, qmin=m.qmin, qmax=m.qmax)
         quick_pass(data, "helpers.pdf")  # warm-up: geometries and caches
         ours, best_ours = quick_pass(data, "helpers.pdf")

@@ -93,11 +93,6 @@ a bound)."""
 # --------------------------------------------------------------------------- reading the input
 
 
-def read_measurement(source, *, qmax: float | None = None, qmin: float | None = None) -> MeasuredPDF:
-    """The data of ``source`` (a file, or an ``(r, g)`` pair), read once: :func:`helpers.measured.read_pdf`."""
-    return read_pdf(source, qmax=qmax, qmin=qmin)
-
-
 # --------------------------------------------------------------------------- calibration
 
 
