@@ -22,7 +22,7 @@ from scipy.spatial.distance import pdist
 
 from helpers import pdf as pdf_module
 from helpers.features import first_peak_position
-from helpers.pdf import compute_pdf, pair_distances, pdf_from_distances
+from helpers.pdf import compute_pdf, pair_distances, pdf_from_distances, scaled_pdf
 from helpers.structures import make_particle, nearest_neighbour_distance
 
 REFERENCE = Path(__file__).parent / "data" / "pdf_reference.npz"
@@ -354,6 +354,48 @@ def test_deterministic_and_inputs_untouched(pt_fcc):
     np.testing.assert_array_equal(first, second)
     np.testing.assert_array_equal(d, d_copy)
     np.testing.assert_array_equal(r, r_copy)
+
+
+@pytest.mark.parametrize("delta2", [0.0, 2.0])
+def test_scaled_pdf_is_pdf_from_distances_bit_for_bit(delta2):
+    atoms = make_particle("Decahedral", "Au", 3)
+    d, w = pair_distances(atoms.get_positions() / nearest_neighbour_distance("Au"))
+    n = len(atoms)
+    r = np.arange(1.5, 20.0, 0.05)
+    g = scaled_pdf(d, n, r, weights=w, qmin=0.7, qmax=22.0)
+    for scale in (2.5, 2.884, 3.1):
+        expected = pdf_from_distances(
+            d * scale, n, r, weights=w, qmin=0.7, qmax=22.0, qdamp=0.03, biso=0.6, delta2=delta2
+        )
+        assert np.array_equal(g(scale, qdamp=0.03, biso=0.6, delta2=delta2), expected)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"scale": 0.0}, "scale"),
+        ({"scale": float("nan")}, "scale"),
+        ({"biso": -1.0}, "biso"),
+        ({"qdamp": "0.03"}, "qdamp"),
+    ],
+)
+def test_scaled_pdf_checks_every_call(kwargs, match):
+    g = scaled_pdf(
+        np.array([1.0, 1.5]), 3, np.arange(1.0, 10.0, 0.05), weights=[2.0, 1.0], qmin=0.7, qmax=22.0
+    )
+    args = {"scale": 2.8, "qdamp": 0.03, "biso": 0.5} | kwargs
+    with pytest.raises((ValueError, TypeError), match=match):
+        g(args.pop("scale"), **args)
+
+
+def test_a_shortest_distance_of_multiplicity_zero_is_no_pair():
+    # delta2 = 2 Å² is allowed for the real pairs (d² = 6.25) but not for the empty 1 Å entry (d² = 1)
+    r, kwargs = (
+        np.arange(1.0, 10.0, 0.05),
+        {"qmin": 0.7, "qmax": 22.0, "qdamp": 0.03, "biso": 0.5, "delta2": 2.0},
+    )
+    g = pdf_from_distances(np.array([1.0, 2.5]), 2, r, weights=[0.0, 1.0], **kwargs)
+    np.testing.assert_array_equal(g, pdf_from_distances(np.array([2.5]), 2, r, **kwargs))
 
 
 def test_long_r_grid_without_cache_matches_cached():
