@@ -150,7 +150,7 @@ def quick_pass(data, engine: str) -> tuple[float, dict]:
             device="cpu",
         )
 
-        def shape_and_scale(data, geo, d_nn, biso, qdamp, delta2):
+        def shape_and_scale(data, model, d_nn, biso, qdamp, delta2):
             calc.update_parameters(biso=float(biso), qdamp=float(qdamp))
             atoms = Atoms(["Au"] * len(current["unit"]), positions=current["unit"] * d_nn)
             shape = np.asarray(calc.gr(atoms)[1], dtype=float)[: data.r.size] * 2.0  # ordered pairs, as ours

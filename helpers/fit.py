@@ -46,7 +46,7 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from helpers.measured import resample
-from helpers.pdf import pdf_from_distances
+from helpers.pdf import scaled_pdf
 from helpers.simulation import geometry
 from helpers.structures import SIZES, STRUCTURE_TYPES
 from helpers.validation import check_scalar
@@ -186,11 +186,15 @@ def _unit_first_peak(structure_type: str, size: int) -> float:
     return float(np.average(geo.distances[near], weights=geo.weights[near]))
 
 
-def _shape_and_scale(data: FitData, geo, d_nn, biso, qdamp, delta2) -> tuple[np.ndarray, float]:
-    shape = pdf_from_distances(
-        geo.distances * d_nn, geo.n_atoms, data.r, weights=geo.weights,
-        qmin=data.qmin, qmax=data.qmax, qdamp=qdamp, biso=biso, delta2=delta2,
-    )  # fmt: skip
+def _model(data: FitData, geo):
+    """G(r) of the catalogue particle ``geo`` on the fit's grid, as a function of d_nn, biso, qdamp, δ2."""
+    g = scaled_pdf(geo.distances, geo.n_atoms, data.r, weights=geo.weights, qmin=data.qmin, qmax=data.qmax)
+    return lambda d_nn, biso, qdamp, delta2: g(d_nn, qdamp=qdamp, biso=biso, delta2=delta2)
+
+
+def _shape_and_scale(data: FitData, model, d_nn, biso, qdamp, delta2) -> tuple[np.ndarray, float]:
+    """The model's G(r) and the scale that fits it to the data best (closed form, never negative)."""
+    shape = model(d_nn, biso, qdamp, delta2)
     norm = float(shape @ shape)
     scale = max(0.0, float(shape @ data.g) / norm) if norm > 0 else 0.0
     return shape, scale
@@ -209,6 +213,7 @@ def fit_candidate(
     *,
     refine_delta2: bool = True,
     d_nn_start: float | None = None,
+    esd: bool = True,
 ) -> FitResult:
     """Fit the catalogue particle ``structure_type``/``size`` to ``data`` (from :func:`prepare_data`).
 
@@ -216,7 +221,8 @@ def fit_candidate(
     within :data:`BOUNDS`; without ``refine_delta2`` δ2 stays 0 (a quicker first pass).
     d_nn starts from the data's first-peak position (or ``d_nn_start``), after a scan of
     13 lattice scalings within ±3 % so that a wrong type does not stop in a poor local
-    minimum.  Deterministic.
+    minimum.  ``esd=False`` skips the esd's (NaN; 2-4 G(r) evaluations fewer: :func:`fit_type`'s quick
+    pass keeps only d_nn and Rw of its fits).  Deterministic.
     """
     if structure_type not in STRUCTURE_TYPES:
         raise ValueError(
@@ -236,8 +242,10 @@ def fit_candidate(
     delta2_0 = _START["delta2"] if refine_delta2 else 0.0
     qdamp_fixed = data.qdamp
 
+    model = _model(data, geo)
+
     def residual_at(d_nn, biso, qdamp, delta2):
-        shape, scale = _shape_and_scale(data, geo, d_nn, biso, qdamp, delta2)
+        shape, scale = _shape_and_scale(data, model, d_nn, biso, qdamp, delta2)
         return scale * shape - data.g
 
     qdamp_0 = _START["qdamp"] if qdamp_fixed is None else qdamp_fixed
@@ -279,17 +287,20 @@ def fit_candidate(
         x_scale=[steps[n] for n in names], diff_step=1e-4, xtol=1e-6, ftol=1e-6, max_nfev=200,
     )  # fmt: skip
     d_nn, biso, qdamp, delta2 = unpack(solution.x)
-    shape, scale = _shape_and_scale(data, geo, d_nn, biso, qdamp, delta2)
+    shape, scale = _shape_and_scale(data, model, d_nn, biso, qdamp, delta2)
     g_calc = scale * shape
     lows, highs = [low[n] for n in names], [high[n] for n in names]
-    jac = jacobian(fun, solution.x, [steps[n] for n in names], lows, highs)
-    esd = standard_uncertainties(jac, data.g - g_calc, data, names)
+    if esd:
+        jac = jacobian(fun, solution.x, [steps[n] for n in names], lows, highs)
+        esds = standard_uncertainties(jac, data.g - g_calc, data, names)
+    else:
+        esds = dict.fromkeys(names, math.nan)
     flagged = at_bounds(names, solution.x, lows, highs)
     if refine_delta2 and "d_nn" in flagged:
         flagged = tuple(f"{n} (±6 % of its start)" if n == "d_nn" else n for n in flagged)
     return FitResult(
         structure_type, int(size), geo.shape, geo.n_atoms, geo.diameter * d_nn, d_nn, scale, biso, qdamp,
-        delta2, rw(data.g, g_calc), data.r, data.g, g_calc, esd, flagged,
+        delta2, rw(data.g, g_calc), data.r, data.g, g_calc, esds, flagged,
     )  # fmt: skip
 
 
@@ -359,7 +370,10 @@ def fit_type(data: FitData, structure_type: str, *, sizes=None, mapper=map) -> F
             f"unknown structure_type {structure_type!r}: expected one of {', '.join(STRUCTURE_TYPES)}"
         )
     quick = dict(
-        zip(sizes, mapper(lambda s: fit_candidate(data, structure_type, s, refine_delta2=False), sizes))
+        zip(
+            sizes,
+            mapper(lambda s: fit_candidate(data, structure_type, s, refine_delta2=False, esd=False), sizes),
+        )
     )
     best = min(sizes, key=lambda s: quick[s].rw)
     refine = [s for s in (best - 1, best, best + 1) if s in quick]

@@ -64,6 +64,16 @@ def test_without_delta2_it_stays_zero_and_within_bounds():
     assert BOUNDS["qdamp"][0] <= fit.qdamp <= BOUNDS["qdamp"][1]
 
 
+def test_a_fit_without_esds_is_the_same_fit():
+    g, params, _ = simulated("Octahedral", 4)
+    data = prepare_data(R, g, qmin=params["qmin"], qmax=params["qmax"])
+    full = fit_candidate(data, "Octahedral", 4, refine_delta2=False)
+    quick = fit_candidate(data, "Octahedral", 4, refine_delta2=False, esd=False)
+    assert (quick.d_nn, quick.biso, quick.qdamp, quick.rw) == (full.d_nn, full.biso, full.qdamp, full.rw)
+    assert set(quick.esd) == set(full.esd) and all(np.isnan(v) for v in quick.esd.values())
+    assert all(np.isfinite(v) for v in full.esd.values())
+
+
 def test_prepare_data_puts_the_data_on_the_fit_grid():
     g, _, _ = simulated()
     data = prepare_data(R, g, qmin=1.0, qmax=22.0, r_range=(1.5, 20.0))
