@@ -48,16 +48,7 @@ from typing import NamedTuple
 
 import numpy as np
 from ase import Atoms
-from ase.cluster import (
-    BodyCenteredCubic,
-    Decahedron,
-    FaceCenteredCubic,
-    Icosahedron,
-    Octahedron,
-    SimpleCubic,
-)
 from ase.data import atomic_numbers, reference_states
-from ase.lattice.hexagonal import HexagonalClosedPacked
 
 from helpers.validation import check_scalar
 
@@ -156,6 +147,18 @@ def _sphere(bulk: np.ndarray, radius: float) -> np.ndarray:
 
 def _build(shape: Shape) -> np.ndarray:
     """Positions (d_nn = 1) of one catalogue particle."""
+    # ase.cluster and ase.lattice cost 0.4 s to import (they pull in scipy.integrate): imported only
+    # when a particle is built, not by every `import helpers...` (identify reads stored distances)
+    from ase.cluster import (
+        BodyCenteredCubic,
+        Decahedron,
+        FaceCenteredCubic,
+        Icosahedron,
+        Octahedron,
+        SimpleCubic,
+    )
+    from ase.lattice.hexagonal import HexagonalClosedPacked
+
     fcc_a = np.sqrt(2.0)
     kind, args = shape.builder, shape.args
     if kind == "sc":
