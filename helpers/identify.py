@@ -395,7 +395,7 @@ def _pm(value: float, esd: float, digits: int) -> str:
 
 _MODELS_NOTE = (
     "crystal: lattice × sphere of refined diameter; clusters: all 8 catalogue sizes fitted with δ2 = 0, "
-    "the best and its neighbours refined with δ2; (?): an esd over ten times the value, not determined by the data"
+    "the 3 best and the best one's neighbours refined with δ2; (?): an esd over ten times the value, not determined by the data"
 )
 
 
